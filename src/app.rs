@@ -1,0 +1,184 @@
+//! Runs a parsed command line; `main` maps the result to an exit code.
+
+use crate::cli::{Cli, Command, RulesCommand, ScanArgs};
+use crate::config::{self, Config};
+use crate::detect::Engine;
+use crate::report::{self, Format};
+use crate::rules::check::check_examples;
+use crate::rules::parse_rule_file;
+use crate::scan::{self, Outcome};
+use crate::source::fs::WalkOptions;
+use anyhow::{bail, Context, Result};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit code: nothing found.
+pub const EXIT_CLEAN: i32 = 0;
+/// Exit code: findings were reported.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: an error stopped the run.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs the command and returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules(RulesCommand::List { config }) => rules_list(config.as_deref()),
+        Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
+    }
+}
+
+fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
+    let file = match explicit {
+        Some(f) => {
+            if !f.is_file() {
+                bail!("configuration file {} does not exist", f.display());
+            }
+            Some(f.to_path_buf())
+        }
+        None => config::discover(scan_root),
+    };
+    Ok(config::load(file.as_deref())?)
+}
+
+fn run_scan(args: ScanArgs) -> Result<i32> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && paths.len() > 1 {
+        bail!("`-` (standard input) cannot be combined with other paths");
+    }
+    for p in &paths {
+        if !stdin && std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let root = if stdin { Path::new(".") } else { &paths[0] };
+    let cfg = load_config(args.config.as_deref(), root)?;
+    let engine = Engine::new(cfg.rules)?;
+
+    let outcome = if stdin {
+        let (data, cut) = crate::source::stdin::read(args.max_file_size)
+            .context("cannot read standard input")?;
+        if cut {
+            eprintln!(
+                "warning: standard input is larger than --max-file-size ({} bytes); only the first part was scanned",
+                args.max_file_size
+            );
+        }
+        scan::scan_bytes(&engine, &cfg.allowlist, "<stdin>", &data)
+    } else {
+        let opts = WalkOptions {
+            paths,
+            max_file_size: args.max_file_size,
+            no_ignore: args.no_ignore,
+            threads: args.threads.unwrap_or(0),
+        };
+        scan::scan_tree(&engine, &cfg.allowlist, &opts)
+    };
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
+        bail!("nothing could be read at the given path(s)");
+    }
+    emit_report(&args, &outcome, &engine)?;
+    Ok(if outcome.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn color_wanted(args: &ScanArgs) -> bool {
+    args.output.is_none()
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()> {
+    let opts = report::Options {
+        show_secrets: args.show_secrets,
+        color: color_wanted(args),
+    };
+    if args.quiet && args.format == Format::Text && outcome.findings.is_empty() {
+        return Ok(());
+    }
+    match &args.output {
+        Some(path) => {
+            // Atomic: write a temp file beside the target, then rename over it.
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            report::write(&mut tmp, args.format, outcome, engine, &opts)?;
+            tmp.flush()?;
+            tmp.persist(path)
+                .with_context(|| format!("cannot write report to {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            report::write(&mut lock, args.format, outcome, engine, &opts)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn rules_list(config: Option<&Path>) -> Result<i32> {
+    let cfg = load_config(config, Path::new("."))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let width = cfg.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in &cfg.rules {
+        writeln!(out, "{:width$}  {}", r.id, r.name)?;
+    }
+    writeln!(out, "{} rules", cfg.rules.len())?;
+    out.flush()?;
+    Ok(EXIT_CLEAN)
+}
+
+fn rules_test(file: &Path) -> Result<i32> {
+    let name = file.display().to_string();
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read rule file {name}"))?;
+    // Accept either a bare rule file or a `.keyhound.toml` holding `[[rules]]`.
+    let rules = match parse_rule_file(&name, &text) {
+        Ok(r) => r,
+        Err(_) => {
+            let cfg = config::parse(&name, &text)?;
+            let custom: std::collections::HashSet<String> =
+                crate::rules::builtin_rules().into_iter().map(|r| r.id).collect();
+            cfg.rules
+                .into_iter()
+                .filter(|r| !custom.contains(&r.id))
+                .collect()
+        }
+    };
+    if rules.is_empty() {
+        bail!("{name}: no rules to test");
+    }
+    config::check_compiles(&name, &rules)?;
+    let engine = Engine::new(rules)?;
+    let failures = check_examples(&engine);
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    println!(
+        "{} rules, {} failure{}",
+        engine.len(),
+        failures.len(),
+        if failures.len() == 1 { "" } else { "s" }
+    );
+    Ok(if failures.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}

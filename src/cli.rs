@@ -1,0 +1,137 @@
+//! Command-line interface (clap derive). The doc comments are the `--help` text.
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  no findings
+  1  findings were reported
+  2  error (bad arguments, bad configuration, nothing readable at a named path)
+
+Examples:
+  keyhound scan                      scan the current directory
+  keyhound scan src config --format json --output findings.json
+  keyhound scan --format sarif --output keyhound.sarif
+  git log -p | keyhound scan -       scan standard input
+  keyhound rules list                list the built-in rules";
+
+/// keyhound: find hardcoded credentials before they leak.
+#[derive(Debug, Parser)]
+#[command(name = "keyhound", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (or standard input with `-`) for secrets.
+    #[command(after_help = AFTER_HELP)]
+    Scan(ScanArgs),
+    /// List the rules or test a rule file's examples.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show secrets in full instead of redacted (first 4 characters then `…`).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Configuration file (default: `.keyhound.toml` at the repository root, if any).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Scan everything: ignore `.gitignore`, `.ignore` and `.keyhoundignore`.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this (bytes, or with a unit: 500K, 10M, 1G, 10MiB).
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Never color the text report (NO_COLOR in the environment does the same).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// Print nothing when there are no findings (text format).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the id and name of every rule in effect.
+    List {
+        /// Configuration file whose custom rules and disabled rules apply.
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Check a rule file: it parses, its regexes compile, and its examples and negative
+    /// examples behave.
+    Test {
+        /// A rule file (`[[rules]]` entries) or a `.keyhound.toml`.
+        file: PathBuf,
+    },
+}
+
+/// Parses a size such as `1048576`, `500K`, `10M`, `10MiB`, `1G`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (try 10M or 1048576)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB").unwrap(), 10 << 20);
+        assert_eq!(parse_size("500K").unwrap(), 500 << 10);
+        assert_eq!(parse_size("42").unwrap(), 42);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5X").is_err());
+        assert!(parse_size("99999999999999G").is_err());
+    }
+}

@@ -1,0 +1,292 @@
+//! `.keyhound.toml`: custom rules, disabled built-ins and allowlists.
+//!
+//! Found at the scanned repository's root (the nearest ancestor holding `.git`), or named
+//! with `--config`. Every problem is an error naming the file and, for rules, the rule id.
+
+use crate::detect::{compile_regex, Engine};
+use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};
+use regex_automata::meta::Regex;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = ".keyhound.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Extend {
+    /// Whether the built-in rules are used (default true).
+    defaults: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalAllowlist {
+    /// Path globs (gitignore-style `*`, `**`) whose findings are dropped.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Regexes on the secret.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// Case-insensitive substrings of the secret.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    extend: Extend,
+    #[serde(default)]
+    disabled_rules: Vec<String>,
+    #[serde(default)]
+    rules: Vec<toml::Value>,
+    #[serde(default)]
+    allowlist: GlobalAllowlist,
+}
+
+/// The effective configuration: the rule set and the global allowlist.
+pub struct Config {
+    pub source: Option<PathBuf>,
+    pub rules: Vec<Rule>,
+    pub allowlist: Allowlist,
+}
+
+/// The compiled global allowlist.
+#[derive(Default)]
+pub struct Allowlist {
+    paths: Option<globset::GlobSet>,
+    regexes: Vec<Regex>,
+    stopwords: Vec<String>,
+}
+
+impl Allowlist {
+    /// Whether a finding at `path` with `secret` is allowed (not reported).
+    pub fn allows(&self, path: &str, secret: &str) -> bool {
+        if self.paths.as_ref().is_some_and(|g| g.is_match(path)) {
+            return true;
+        }
+        if self.regexes.iter().any(|r| r.is_match(secret.as_bytes())) {
+            return true;
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            return self.stopwords.iter().any(|w| lower.contains(w.as_str()));
+        }
+        false
+    }
+
+    /// Whether any file under `path` could be reported at all.
+    pub fn allows_path(&self, path: &str) -> bool {
+        self.paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+}
+
+/// A configuration problem; the message names the file (and rule) at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl From<RuleError> for ConfigError {
+    fn from(e: RuleError) -> Self {
+        ConfigError(e.to_string())
+    }
+}
+
+/// Finds `.keyhound.toml` for a scan of `start`: at the nearest ancestor holding `.git`,
+/// else in `start` itself (or its directory).
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_dir() {
+        start.to_path_buf()
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let abs = std::fs::canonicalize(&start).unwrap_or(start.clone());
+    for dir in abs.ancestors() {
+        if dir.join(".git").exists() {
+            let c = dir.join(CONFIG_FILE);
+            return c.is_file().then_some(c);
+        }
+    }
+    let c = start.join(CONFIG_FILE);
+    c.is_file().then_some(c)
+}
+
+/// Loads the configuration: built-ins (unless disabled) plus the file's rules and allowlist.
+pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+    let Some(file) = file else {
+        return Ok(Config {
+            source: None,
+            rules: builtin_rules(),
+            allowlist: Allowlist::default(),
+        });
+    };
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| ConfigError(format!("{name}: cannot read configuration: {e}")))?;
+    parse(&name, &text).map(|mut c| {
+        c.source = Some(file.to_path_buf());
+        c
+    })
+}
+
+/// Parses configuration text; `name` labels errors.
+pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| ConfigError(format!("{name}: {}", e.message_span(text))))?;
+    // Custom rules go through the same parser as rule files, so they are checked the same way.
+    let custom_text = toml::to_string(&toml::Table::from_iter([(
+        "rules".to_string(),
+        toml::Value::Array(raw.rules),
+    )]))
+    .map_err(|e| ConfigError(format!("{name}: {e}")))?;
+    let custom = parse_rule_file(name, &custom_text)?;
+    check_compiles(name, &custom)?;
+
+    let mut rules = if raw.extend.defaults.unwrap_or(true) {
+        builtin_rules()
+    } else {
+        Vec::new()
+    };
+    let known: std::collections::HashSet<String> = rules
+        .iter()
+        .chain(custom.iter())
+        .map(|r| r.id.clone())
+        .collect();
+    if let Some(unknown) = raw.disabled_rules.iter().find(|id| !known.contains(*id)) {
+        return Err(ConfigError(format!(
+            "{name}: disabled_rules names `{unknown}`, which is not a rule id (see `keyhound rules list`)"
+        )));
+    }
+    rules.retain(|r| !raw.disabled_rules.contains(&r.id));
+    for c in custom {
+        if raw.disabled_rules.contains(&c.id) {
+            continue;
+        }
+        // A custom rule with a built-in's id replaces it.
+        rules.retain(|r| r.id != c.id);
+        rules.push(c);
+    }
+    let allowlist = compile_allowlist(name, raw.allowlist)?;
+    Ok(Config {
+        source: None,
+        rules,
+        allowlist,
+    })
+}
+
+/// Compiles custom rules now, so a bad regex is an error at start-up naming the rule.
+pub fn check_compiles(name: &str, rules: &[Rule]) -> Result<(), ConfigError> {
+    let engine = Engine::new(rules.to_vec())?;
+    engine.validate().map_err(|(i, msg)| {
+        ConfigError(format!("{name}: rule `{}`: {msg}", rules[i].id))
+    })
+}
+
+fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, ConfigError> {
+    let paths = if raw.paths.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in &raw.paths {
+            let glob = globset::GlobBuilder::new(p)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| ConfigError(format!("{name}: allowlist path {p:?}: {e}")))?;
+            b.add(glob);
+        }
+        Some(
+            b.build()
+                .map_err(|e| ConfigError(format!("{name}: allowlist paths: {e}")))?,
+        )
+    };
+    let regexes = raw
+        .regexes
+        .iter()
+        .map(|r| {
+            compile_regex(r).map_err(|e| ConfigError(format!("{name}: allowlist regex {r:?}: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Allowlist {
+        paths,
+        regexes,
+        stopwords: raw.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+    })
+}
+
+trait MessageSpan {
+    fn message_span(&self, text: &str) -> String;
+}
+
+impl MessageSpan for toml::de::Error {
+    /// The error with its line number, for one-line messages.
+    fn message_span(&self, text: &str) -> String {
+        match self.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {}", self.message())
+            }
+            None => self.message().to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_rule_added_and_builtin_disabled() {
+        let builtin = builtin_rules();
+        let first = builtin[0].id.clone();
+        let text = format!(
+            r#"
+disabled_rules = ["{first}"]
+[[rules]]
+id = "acme.internal"
+name = "Acme internal token"
+keywords = ["acme_"]
+regex = '''acme_[a-z]{{8}}'''
+"#
+        );
+        let c = parse("cfg", &text).unwrap();
+        assert!(c.rules.iter().any(|r| r.id == "acme.internal"));
+        assert!(!c.rules.iter().any(|r| r.id == first));
+        assert_eq!(c.rules.len(), builtin.len());
+    }
+
+    #[test]
+    fn bad_regex_names_file_and_rule() {
+        let text = r#"
+[[rules]]
+id = "acme.broken"
+name = "Broken"
+keywords = ["acme_"]
+regex = '''acme_[a-z'''
+"#;
+        let err = parse("my.toml", text).err().unwrap().to_string();
+        assert!(err.contains("my.toml"), "{err}");
+        assert!(err.contains("acme.broken"), "{err}");
+        assert!(err.contains("regex"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_and_unknown_disabled_rule_are_errors() {
+        assert!(parse("c", "bogus = 1").is_err());
+        let e = parse("c", r#"disabled_rules = ["no.such.rule"]"#).err().unwrap();
+        assert!(e.to_string().contains("no.such.rule"));
+    }
+
+    #[test]
+    fn allowlist_paths_and_stopwords() {
+        let c = parse(
+            "c",
+            "[allowlist]\npaths = [\"rules/*.toml\", \"**/fixtures/**\"]\nstopwords = [\"dummy\"]\n",
+        )
+        .unwrap();
+        assert!(c.allowlist.allows("rules/aws.toml", "x"));
+        assert!(c.allowlist.allows("a/fixtures/b/c.txt", "x"));
+        assert!(c.allowlist.allows("src/x.rs", "my-DUMMY-key"));
+        assert!(!c.allowlist.allows("src/x.rs", "realvalue"));
+    }
+}

@@ -1,0 +1,415 @@
+//! The detection engine: bytes in, matches out. No I/O.
+//!
+//! One Aho-Corasick automaton (DFA kind, ASCII case-insensitive) over every rule's keywords
+//! finds candidate positions in a single pass. Only the rules owning a keyword that hit are
+//! tried, and only on a window around the hit (the hit's line, bounded), with windows merged
+//! per rule so nothing is truncated. Rule regexes compile lazily, the first time one of their
+//! keywords hits, so start-up stays fast with hundreds of rules. Regexes run on the
+//! `regex-automata` meta engine, which keeps the linear-time guarantee and works on
+//! arbitrary bytes (input need not be UTF-8).
+
+pub mod entropy;
+
+use crate::rules::{Rule, RuleError};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
+use regex_automata::Input;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// How far before a keyword hit a match may start (bounded by the line start).
+const LOOK_BEHIND: usize = 256;
+
+/// One rule's match in a blob.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index of the rule in [`Engine::rules`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub range: Range<usize>,
+    /// The secret (the `secret` group, or the whole match).
+    pub secret: Range<usize>,
+    /// Shannon entropy of the secret, bits per byte.
+    pub entropy: f64,
+}
+
+/// A rule's regexes, compiled on first use.
+struct Compiled {
+    regex: Regex,
+    secret_group: Option<usize>,
+    allow: Vec<Regex>,
+}
+
+struct RuleSlot {
+    rule: Rule,
+    /// Lower-cased stopwords.
+    stopwords: Vec<Vec<u8>>,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+/// A compiled rule set, shareable across threads.
+pub struct Engine {
+    slots: Vec<RuleSlot>,
+    keywords: AhoCorasick,
+    /// Keyword pattern id → the keyword, lower-cased.
+    patterns: Vec<String>,
+    /// Keyword pattern id → rules that own it.
+    owners: Vec<Vec<u32>>,
+}
+
+/// Per-thread scratch space, reused across blobs.
+#[derive(Default)]
+pub struct Scratch {
+    windows: Vec<(u32, usize, usize)>,
+    caches: HashMap<usize, (meta::Cache, Captures)>,
+}
+
+fn syntax_config() -> syntax::Config {
+    // ASCII semantics (like RE2): smaller automata, and byte haystacks need not be UTF-8.
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+/// Compiles one pattern with the engine's settings.
+pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(syntax_config())
+        .configure(meta::Config::new().utf8_empty(false))
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
+fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
+    let regex = compile_regex(&rule.regex).map_err(|e| format!("invalid regex: {e}"))?;
+    let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+    let allow = rule
+        .allowlist
+        .regexes
+        .iter()
+        .map(|r| compile_regex(r).map_err(|e| format!("invalid allowlist regex {r:?}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Compiled {
+        regex,
+        secret_group,
+        allow,
+    })
+}
+
+impl Engine {
+    /// Builds the engine. Regexes are not compiled here (see [`Engine::validate`]).
+    pub fn new(rules: Vec<Rule>) -> Result<Engine, RuleError> {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut owners: Vec<Vec<u32>> = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            for kw in &rule.keywords {
+                let key = kw.to_ascii_lowercase().into_bytes();
+                let pid = *index.entry(key.clone()).or_insert_with(|| {
+                    patterns.push(key);
+                    owners.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !owners[pid].contains(&(ri as u32)) {
+                    owners[pid].push(ri as u32);
+                }
+            }
+        }
+        let keywords = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .map_err(|e| RuleError::Parse {
+                file: "<rule set>".into(),
+                message: format!("cannot build keyword automaton: {e}"),
+            })?;
+        let slots = rules
+            .into_iter()
+            .map(|rule| RuleSlot {
+                stopwords: rule
+                    .allowlist
+                    .stopwords
+                    .iter()
+                    .map(|s| s.to_ascii_lowercase().into_bytes())
+                    .collect(),
+                rule,
+                compiled: OnceLock::new(),
+            })
+            .collect();
+        let patterns = patterns
+            .into_iter()
+            .map(|p| String::from_utf8_lossy(&p).into_owned())
+            .collect();
+        Ok(Engine {
+            slots,
+            keywords,
+            patterns,
+            owners,
+        })
+    }
+
+    /// Compiles every rule now; returns the first rule (by index) that fails and why.
+    pub fn validate(&self) -> Result<(), (usize, String)> {
+        (0..self.slots.len()).try_for_each(|i| self.validate_one(i))
+    }
+
+    /// Compiles rule `index` now; the error says what is wrong with it.
+    pub fn validate_one(&self, index: usize) -> Result<(), (usize, String)> {
+        self.compiled(index)
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| (index, e.clone()))
+    }
+
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.slots[index].rule
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.slots.iter().map(|s| &s.rule)
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    fn compiled(&self, index: usize) -> &Result<Compiled, String> {
+        let slot = &self.slots[index];
+        slot.compiled.get_or_init(|| compile_rule(&slot.rule))
+    }
+
+    /// Counts keyword hits in `hay` (a measure of keyword selectivity).
+    pub fn keyword_hits(&self, hay: &[u8]) -> Vec<usize> {
+        let mut counts = vec![0; self.owners.len()];
+        for m in self.keywords.find_overlapping_iter(hay) {
+            counts[m.pattern().as_usize()] += 1;
+        }
+        counts
+    }
+
+    /// The keyword literal of pattern `pid` (lower-cased), as counted by [`Engine::keyword_hits`].
+    pub fn keyword(&self, pid: usize) -> &str {
+        &self.patterns[pid]
+    }
+
+    /// Finds every match in `hay`. Overlapping matches of several rules on the same secret
+    /// bytes are reduced to the most specific one.
+    pub fn scan(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Match> {
+        scratch.windows.clear();
+        for hit in self.keywords.find_overlapping_iter(hay) {
+            let (s, e) = (hit.start(), hit.end());
+            let line_start = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |p| p + 1);
+            let start = line_start.max(s.saturating_sub(LOOK_BEHIND));
+            for &ri in &self.owners[hit.pattern().as_usize()] {
+                let rule = &self.slots[ri as usize].rule;
+                let limit = (e + rule.max_len()).min(hay.len());
+                let end = if rule.multiline {
+                    limit
+                } else {
+                    memchr::memchr(b'\n', &hay[e..limit]).map_or(limit, |p| e + p)
+                };
+                scratch.windows.push((ri, start, end));
+            }
+        }
+        if scratch.windows.is_empty() {
+            return Vec::new();
+        }
+        scratch.windows.sort_unstable();
+        let mut matches = Vec::new();
+        let mut i = 0;
+        let windows = std::mem::take(&mut scratch.windows);
+        while i < windows.len() {
+            let (ri, start, mut end) = windows[i];
+            i += 1;
+            // Merge overlapping or touching windows of the same rule.
+            while i < windows.len() && windows[i].0 == ri && windows[i].1 <= end {
+                end = end.max(windows[i].2);
+                i += 1;
+            }
+            self.confirm(ri as usize, hay, start..end, scratch, &mut matches);
+        }
+        scratch.windows = windows;
+        resolve_overlaps(self, matches)
+    }
+
+    /// Runs rule `ri`'s regex over `window` of `hay`, applying entropy and allowlists.
+    fn confirm(
+        &self,
+        ri: usize,
+        hay: &[u8],
+        window: Range<usize>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        let Ok(compiled) = self.compiled(ri) else {
+            return;
+        };
+        let slot = &self.slots[ri];
+        let (cache, caps) = scratch
+            .caches
+            .entry(ri)
+            .or_insert_with(|| (compiled.regex.create_cache(), compiled.regex.create_captures()));
+        let mut input = Input::new(hay).range(window.clone());
+        loop {
+            compiled.regex.search_captures_with(cache, &input, caps);
+            let Some(m) = caps.get_match() else { break };
+            let secret = compiled
+                .secret_group
+                .and_then(|g| caps.get_group(g))
+                .map_or(m.range(), |s| s.range());
+            let next = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+            if !secret.is_empty() {
+                let bytes = &hay[secret.clone()];
+                let entropy = entropy::shannon(bytes);
+                let allowed = slot.rule.min_entropy.is_some_and(|min| entropy < min)
+                    || contains_stopword(bytes, &slot.stopwords)
+                    || compiled.allow.iter().any(|r| r.is_match(bytes));
+                if !allowed {
+                    out.push(Match {
+                        rule: ri,
+                        range: m.range(),
+                        secret,
+                        entropy,
+                    });
+                }
+            }
+            if next > window.end {
+                break;
+            }
+            input.set_start(next);
+        }
+    }
+}
+
+fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
+    if stopwords.is_empty() {
+        return false;
+    }
+    let lower = secret.to_ascii_lowercase();
+    stopwords
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w).is_some())
+}
+
+/// Keeps one match per secret: where secrets overlap, the provider-specific rule beats a
+/// generic one, then the longer secret, then the rule listed first.
+fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
+    if matches.len() < 2 {
+        return matches;
+    }
+    let rank = |m: &Match| {
+        let generic = engine.rule(m.rule).is_generic();
+        (
+            !generic,
+            m.secret.len(),
+            std::cmp::Reverse(m.rule),
+        )
+    };
+    matches.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
+    matches.dedup_by(|b, a| a.rule == b.rule && a.secret == b.secret);
+    let mut out: Vec<Match> = Vec::with_capacity(matches.len());
+    for m in matches {
+        match out.last_mut() {
+            Some(last) if m.secret.start < last.secret.end => {
+                if rank(&m) > rank(last) {
+                    *last = m;
+                }
+            }
+            _ => out.push(m),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_rule_file;
+
+    fn engine(toml: &str) -> Engine {
+        Engine::new(parse_rule_file("test.toml", toml).unwrap()).unwrap()
+    }
+
+    const TWO_RULES: &str = r#"
+[[rules]]
+id = "demo.token"
+name = "Demo token"
+keywords = ["demo_"]
+regex = '''\b(?P<secret>demo_[a-z0-9]{10})\b'''
+
+[[rules]]
+id = "generic.assign"
+name = "Generic"
+keywords = ["token"]
+regex = '''token\s*=\s*"(?P<secret>[^"]{8,})"'''
+min_entropy = 2.5
+tags = ["generic"]
+allowlist = { stopwords = ["example"] }
+"#;
+
+    #[test]
+    fn finds_secret_and_its_range() {
+        let e = engine(TWO_RULES);
+        let hay = b"x = 1\nkey demo_abc123xyz9 end\n";
+        let m = e.scan(hay, &mut Scratch::default());
+        assert_eq!(m.len(), 1);
+        assert_eq!(&hay[m[0].secret.clone()], b"demo_abc123xyz9");
+    }
+
+    #[test]
+    fn keyword_is_case_insensitive_and_no_keyword_means_no_match() {
+        let e = engine(TWO_RULES);
+        let m = e.scan(br#"TOKEN = "Zq8kL2pX9w""#, &mut Scratch::default());
+        assert_eq!(m.len(), 0, "regex itself is case-sensitive on `token`");
+        let m = e.scan(br#"token = "Zq8kL2pX9w""#, &mut Scratch::default());
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn specific_rule_wins_over_generic_on_same_bytes() {
+        let e = engine(TWO_RULES);
+        let m = e.scan(br#"token = "demo_abc123xyz9""#, &mut Scratch::default());
+        assert_eq!(m.len(), 1);
+        assert_eq!(e.rule(m[0].rule).id, "demo.token");
+    }
+
+    #[test]
+    fn entropy_and_stopwords_filter() {
+        let e = engine(TWO_RULES);
+        assert!(e
+            .scan(br#"token = "aaaaaaaaaa""#, &mut Scratch::default())
+            .is_empty());
+        assert!(e
+            .scan(br#"token = "my-Example-9x7Q""#, &mut Scratch::default())
+            .is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_fine() {
+        let e = engine(TWO_RULES);
+        let mut hay = vec![0xff, 0xfe, b' '];
+        hay.extend_from_slice(b"demo_abc123xyz9 \xc3\x28");
+        assert_eq!(e.scan(&hay, &mut Scratch::default()).len(), 1);
+    }
+
+    #[test]
+    fn many_hits_on_one_long_line_are_merged() {
+        let e = engine(TWO_RULES);
+        let mut hay = Vec::new();
+        for i in 0..2000 {
+            hay.extend_from_slice(format!("demo_abc{i:06}x ").as_bytes());
+        }
+        let m = e.scan(&hay, &mut Scratch::default());
+        assert_eq!(m.len(), 2000);
+    }
+}

@@ -1,0 +1,333 @@
+//! A match plus its origin becomes a finding: location, redaction, fingerprint, inline allows.
+
+use crate::detect::{Engine, Match};
+use crate::rules::{Rule, Severity};
+use crate::source::Origin;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// A secret value. It never prints itself: `Debug` and `Display` show the redacted form, so
+/// a stray `{:?}` in a log or a panic cannot leak it. Call [`Secret::expose`] to see it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Secret {
+        Secret(s)
+    }
+
+    /// The raw value. Only for `--show-secrets` and hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// First 4 characters, then `…`.
+    pub fn redacted(&self) -> String {
+        redact(&self.0)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.redacted())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// Redacts a secret to its first 4 characters and `…`.
+pub fn redact(s: &str) -> String {
+    let mut out: String = s.chars().take(4).collect();
+    out.push('…');
+    out
+}
+
+/// Markers that silence a finding on their line, whatever the comment syntax.
+pub const INLINE_ALLOW_MARKERS: &[&str] = &["keyhound:allow", "gitleaks:allow"];
+
+/// One reported secret.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub path: String,
+    /// 1-based line of the secret's first byte.
+    pub line: usize,
+    /// 1-based column (in characters) of the secret's first character.
+    pub column: usize,
+    pub end_line: usize,
+    /// 1-based column of the character following the secret.
+    pub end_column: usize,
+    pub secret: Secret,
+    /// The line holding the secret, with the secret redacted (cut to a readable length).
+    pub line_redacted: String,
+    /// The same line with the secret shown; used only with `--show-secrets`.
+    pub line_raw: Secret,
+    pub entropy: f64,
+    /// Stable identity: a hash of (rule id, secret), independent of location.
+    pub fingerprint: String,
+    /// GitHub code scanning's `primaryLocationLineHash` for the finding's line.
+    pub line_hash: String,
+}
+
+/// Fingerprint of a (rule, secret) pair: never the secret itself, never positional.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"keyhound-fingerprint-v1\0");
+    h.update(rule_id.as_bytes());
+    h.update(b"\0");
+    h.update(secret);
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Turns a blob's matches into findings, dropping those on lines with an inline allow.
+pub fn build(engine: &Engine, origin: &Origin, data: &[u8], matches: &[Match]) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(matches.len());
+    let mut hashes: Option<Vec<String>> = None;
+    let mut lines = LineIndex::default();
+    for m in matches {
+        let (line, line_start) = lines.locate(data, m.secret.start);
+        let line_end = memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
+        let line_bytes = &data[line_start..line_end];
+        if INLINE_ALLOW_MARKERS
+            .iter()
+            .any(|mk| memchr::memmem::find(line_bytes, mk.as_bytes()).is_some())
+        {
+            continue;
+        }
+        let (end_line, end_line_start) = lines.locate(data, m.secret.end.max(m.secret.start));
+        let rule: &Rule = engine.rule(m.rule);
+        let secret_bytes = &data[m.secret.clone()];
+        let secret = Secret::new(String::from_utf8_lossy(secret_bytes).into_owned());
+        let column = char_count(&data[line_start..m.secret.start]) + 1;
+        let end_column = char_count(&data[end_line_start..m.secret.end]) + 1;
+        let hashes = hashes.get_or_insert_with(|| line_hashes(data));
+        let first_line_end = m.secret.end.min(line_end);
+        let (before, inner, after) = (
+            &data[line_start..m.secret.start],
+            &data[m.secret.start..first_line_end],
+            &data[first_line_end..line_end],
+        );
+        out.push(Finding {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            tags: rule.tags.clone(),
+            path: origin.path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            line_redacted: excerpt(before, &secret.redacted(), after),
+            line_raw: Secret::new(excerpt(before, &String::from_utf8_lossy(inner), after)),
+            entropy: m.entropy,
+            fingerprint: fingerprint(&rule.id, secret_bytes),
+            line_hash: hashes.get(line - 1).cloned().unwrap_or_default(),
+            secret,
+        });
+    }
+    out
+}
+
+/// Joins the parts of a line around a (possibly redacted) secret, trimmed to a readable width.
+fn excerpt(before: &[u8], middle: &str, after: &[u8]) -> String {
+    const SIDE: usize = 60;
+    let before = String::from_utf8_lossy(before);
+    let after = String::from_utf8_lossy(after);
+    let before = before.trim_start();
+    let b: String = if before.chars().count() > SIDE {
+        let skip = before.chars().count() - SIDE;
+        format!("…{}", before.chars().skip(skip).collect::<String>())
+    } else {
+        before.to_string()
+    };
+    let a: String = if after.chars().count() > SIDE {
+        format!("{}…", after.chars().take(SIDE).collect::<String>())
+    } else {
+        after.trim_end().to_string()
+    };
+    let mut s = format!("{b}{middle}{a}");
+    s.retain(|c| !c.is_control() || c == '\t');
+    s
+}
+
+/// Characters in a UTF-8 byte run (invalid bytes count as one each).
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// Incremental line numbering for ascending offsets.
+#[derive(Default)]
+struct LineIndex {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineIndex {
+    /// The 1-based line of `pos` and the offset where that line starts.
+    fn locate(&mut self, data: &[u8], pos: usize) -> (usize, usize) {
+        if pos < self.offset {
+            *self = LineIndex::default();
+        }
+        let pos = pos.min(data.len());
+        for nl in memchr::memchr_iter(b'\n', &data[self.offset..pos]) {
+            self.line += 1;
+            self.line_start = self.offset + nl + 1;
+        }
+        self.offset = pos;
+        (self.line + 1, self.line_start)
+    }
+}
+
+/// GitHub code scanning's `primaryLocationLineHash` for every line of `data`, computed as
+/// github/codeql-action's `fingerprints.ts` does: a rolling polynomial hash (base 37, mod 2^64)
+/// over the 100 characters (UTF-16 code units) that start at each line, ignoring spaces and
+/// tabs, with line endings normalised to `\n`, an end marker (65535) and zero padding;
+/// formatted as `<hex>:<n>` where `n` counts earlier occurrences of the same hash.
+pub fn line_hashes(data: &[u8]) -> Vec<String> {
+    const BLOCK: usize = 100;
+    const MOD: u64 = 37;
+    let first_mod = (0..BLOCK).fold(1u64, |acc, _| acc.wrapping_mul(MOD));
+    let text = String::from_utf8_lossy(data);
+    let mut window = [0u64; BLOCK];
+    let mut line_numbers = [usize::MAX; BLOCK];
+    let mut hash: u64 = 0;
+    let mut index = 0usize;
+    let mut line_number = 0usize;
+    let mut line_start = true;
+    let mut prev_cr = false;
+    let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let mut out: Vec<String> = Vec::new();
+
+    let mut emit = |hash: u64, line: usize, out: &mut Vec<String>| {
+        let n = counts.entry(hash).or_insert(0);
+        *n += 1;
+        if out.len() < line {
+            out.resize(line, String::new());
+        }
+        out[line - 1] = format!("{hash:x}:{n}");
+    };
+    let mut process = |c: u64,
+                       window: &mut [u64; BLOCK],
+                       line_numbers: &mut [usize; BLOCK],
+                       hash: &mut u64,
+                       index: &mut usize,
+                       out: &mut Vec<String>| {
+        let (space, tab, lf, cr) = (b' ' as u64, b'\t' as u64, b'\n' as u64, b'\r' as u64);
+        if c == space || c == tab || (prev_cr && c == lf) {
+            prev_cr = false;
+            return;
+        }
+        let c = if c == cr {
+            prev_cr = true;
+            lf
+        } else {
+            prev_cr = false;
+            c
+        };
+        if line_numbers[*index] != usize::MAX {
+            emit(*hash, line_numbers[*index], out);
+            line_numbers[*index] = usize::MAX;
+        }
+        if line_start {
+            line_start = false;
+            line_number += 1;
+            line_numbers[*index] = line_number;
+        }
+        if c == lf {
+            line_start = true;
+        }
+        let begin = window[*index];
+        window[*index] = c;
+        *hash = MOD
+            .wrapping_mul(*hash)
+            .wrapping_add(c)
+            .wrapping_sub(first_mod.wrapping_mul(begin));
+        *index = (*index + 1) % BLOCK;
+    };
+    for unit in text.encode_utf16() {
+        process(
+            unit as u64,
+            &mut window,
+            &mut line_numbers,
+            &mut hash,
+            &mut index,
+            &mut out,
+        );
+    }
+    process(
+        65535,
+        &mut window,
+        &mut line_numbers,
+        &mut hash,
+        &mut index,
+        &mut out,
+    );
+    for _ in 0..BLOCK {
+        if line_numbers[index] != usize::MAX {
+            emit(hash, line_numbers[index], &mut out);
+            line_numbers[index] = usize::MAX;
+        }
+        let begin = window[index];
+        window[index] = 0;
+        hash = MOD
+            .wrapping_mul(hash)
+            .wrapping_sub(first_mod.wrapping_mul(begin));
+        index = (index + 1) % BLOCK;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_four_chars() {
+        assert_eq!(redact("abcdefgh"), "abcd…");
+        assert_eq!(redact("ab"), "ab…");
+        let s = Secret::new("supersecretvalue".into());
+        assert_eq!(format!("{s:?}"), "Secret(supe…)");
+        assert_eq!(format!("{s}"), "supe…");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_secret_only() {
+        let a = fingerprint("x.y", b"secret1");
+        assert_eq!(a, fingerprint("x.y", b"secret1"));
+        assert_ne!(a, fingerprint("x.z", b"secret1"));
+        assert_ne!(a, fingerprint("x.y", b"secret2"));
+        assert!(!a.contains("secret"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn line_index_counts_lines() {
+        let data = b"a\nbb\nccc\n";
+        let mut li = LineIndex::default();
+        assert_eq!(li.locate(data, 0), (1, 0));
+        assert_eq!(li.locate(data, 3), (2, 2));
+        assert_eq!(li.locate(data, 6), (3, 5));
+        assert_eq!(li.locate(data, 1), (1, 0));
+    }
+
+    #[test]
+    fn line_hashes_one_per_line_and_stable_under_indentation() {
+        let a = line_hashes(b"hello\nworld\n");
+        assert_eq!(a.len(), 3, "two lines plus the empty last line");
+        let b = line_hashes(b"  hello\n\tworld\n");
+        assert_eq!(a, b, "spaces and tabs are ignored");
+        let c = line_hashes(b"hello\r\nworld\r\n");
+        assert_eq!(a, c, "CRLF is normalised");
+        assert!(a[0].ends_with(":1"));
+        let d = line_hashes(b"same\nsame\n");
+        assert_ne!(d[0], d[1], "equal content still differs by the following lines");
+    }
+}

@@ -1,0 +1,19 @@
+//! keyhound: a fast secret scanner.
+//!
+//! Data flows one way: **source → blob → detector → finding → sinks**.
+//! - [`source`]: where bytes come from (working tree, standard input).
+//! - [`rules`]: the rule model and the embedded default rule set.
+//! - [`detect`]: the engine; pure, bytes in, matches out.
+//! - [`finding`]: a match plus its origin becomes a finding (location, redaction, fingerprint).
+//! - [`report`]: text, JSON and SARIF sinks.
+//! - [`scan`] ties them together; [`cli`] and [`app`] are the command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;

@@ -1,0 +1,99 @@
+//! The JSON report. Field names are stable and documented in README.
+
+use super::Options;
+use crate::scan::Outcome;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    severity: &'a str,
+    tags: &'a [String],
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    /// Redacted unless `--show-secrets`.
+    secret: String,
+    redacted: bool,
+    line_text: &'a str,
+    entropy: f64,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: u64,
+    bytes: u64,
+    skipped_binary: u64,
+    skipped_large: u64,
+    unreadable: u64,
+    elapsed_ms: u128,
+    findings: usize,
+}
+
+pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule_id: &f.rule_id,
+            rule_name: &f.rule_name,
+            severity: f.severity.as_str(),
+            tags: &f.tags,
+            path: &f.path,
+            line: f.line,
+            column: f.column,
+            end_line: f.end_line,
+            end_column: f.end_column,
+            secret: if opts.show_secrets {
+                f.secret.expose().to_string()
+            } else {
+                f.secret.redacted()
+            },
+            redacted: !opts.show_secrets,
+            line_text: if opts.show_secrets {
+                f.line_raw.expose()
+            } else {
+                &f.line_redacted
+            },
+            entropy: (f.entropy * 1000.0).round() / 1000.0,
+            fingerprint: &f.fingerprint,
+        })
+        .collect();
+    let s = &outcome.stats;
+    let report = Report {
+        tool: Tool {
+            name: "keyhound",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        summary: Summary {
+            files: s.files,
+            bytes: s.bytes,
+            skipped_binary: s.skipped_binary,
+            skipped_large: s.skipped_large,
+            unreadable: s.unreadable,
+            elapsed_ms: s.elapsed.as_millis(),
+            findings: outcome.findings.len(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}

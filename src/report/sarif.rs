@@ -1,0 +1,201 @@
+//! SARIF 2.1.0 for GitHub code scanning. No raw secret and no personal data: messages name
+//! the rule and the redacted secret only, and no snippet is included.
+
+use crate::detect::Engine;
+use crate::rules::{Rule, Severity};
+use crate::scan::Outcome;
+use serde_sarif::sarif;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+fn level(s: Severity) -> sarif::ResultLevel {
+    match s {
+        Severity::Critical | Severity::High => sarif::ResultLevel::Error,
+        Severity::Medium => sarif::ResultLevel::Warning,
+        Severity::Low => sarif::ResultLevel::Note,
+    }
+}
+
+/// Percent-encodes a relative path for a SARIF `uri` (RFC 3986 unreserved and `/` kept).
+pub fn path_to_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A repository-relative location where possible (relative paths, or absolute paths under
+/// the current directory); otherwise an absolute `file://` URI.
+fn artifact_location(path: &str) -> sarif::ArtifactLocation {
+    let p = std::path::Path::new(path);
+    if p.is_relative() {
+        return sarif::ArtifactLocation::builder()
+            .uri(path_to_uri(path))
+            .uri_base_id("%SRCROOT%")
+            .build();
+    }
+    if let Some(rel) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.to_path_buf()))
+    {
+        let rel = crate::source::fs::display_path(&rel);
+        return sarif::ArtifactLocation::builder()
+            .uri(path_to_uri(&rel))
+            .uri_base_id("%SRCROOT%")
+            .build();
+    }
+    sarif::ArtifactLocation::builder()
+        .uri(format!("file://{}", path_to_uri(path)))
+        .build()
+}
+
+fn text(s: String) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder().text(s).build()
+}
+
+fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
+    let mut tags = vec!["security".to_string(), "secret".to_string()];
+    tags.extend(rule.tags.iter().cloned());
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        serde_json::json!(security_severity(rule.severity)),
+    );
+    props.insert("precision".to_string(), serde_json::json!("high"));
+    props.insert("problem.severity".to_string(), serde_json::json!("error"));
+    let help = rule.help_text();
+    sarif::ReportingDescriptor::builder()
+        .id(rule.id.clone())
+        .name(rule.id.replace(['.', '-'], "_"))
+        .short_description(text(format!("Hardcoded {}", rule.name)))
+        .full_description(text(format!(
+            "A {} was found in the source. Anyone who can read the repository, its history or \
+             its forks can use it.",
+            rule.name
+        )))
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(help.clone())
+                .markdown(format!("**{}**\n\n{help}", rule.name))
+                .build(),
+        )
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::json!(match level(rule.severity) {
+                    sarif::ResultLevel::Error => "error",
+                    sarif::ResultLevel::Warning => "warning",
+                    _ => "note",
+                }))
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
+/// Builds the SARIF log for `outcome`.
+pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
+    let fired: BTreeSet<&str> = outcome.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    let rules: Vec<&Rule> = engine.rules().filter(|r| fired.contains(r.id.as_str())).collect();
+    let index: BTreeMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let results: Vec<sarif::Result> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let region = sarif::Region::builder()
+                .start_line(f.line as i64)
+                .start_column(f.column as i64)
+                .end_line(f.end_line as i64)
+                .end_column(f.end_column as i64)
+                .build();
+            let location = sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(artifact_location(&f.path))
+                        .region(region)
+                        .build(),
+                )
+                .build();
+            let mut partial = BTreeMap::new();
+            partial.insert("keyhound/v1".to_string(), f.fingerprint.clone());
+            if !f.line_hash.is_empty() {
+                partial.insert("primaryLocationLineHash".to_string(), f.line_hash.clone());
+            }
+            let mut props = BTreeMap::new();
+            props.insert("severity".to_string(), serde_json::json!(f.severity.as_str()));
+            props.insert(
+                "entropy".to_string(),
+                serde_json::json!((f.entropy * 1000.0).round() / 1000.0),
+            );
+            props.insert("secret_redacted".to_string(), serde_json::json!(f.secret.redacted()));
+            let mut builder = sarif::Result::builder()
+                .rule_id(f.rule_id.clone())
+                .level(level(f.severity))
+                .message(
+                    sarif::Message::builder()
+                        .text(format!(
+                            "{} `{}` found in {}. Rotate it and remove it from the code.",
+                            f.rule_name,
+                            f.secret.redacted(),
+                            f.path
+                        ))
+                        .build(),
+                )
+                .locations(vec![location])
+                .partial_fingerprints(partial)
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(props)
+                        .build(),
+                )
+                .build();
+            builder.rule_index = index.get(f.rule_id.as_str()).map(|&i| i as i64);
+            builder
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("keyhound")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/keyhound/keyhound")
+        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(serde_json::json!("unicodeCodePoints"))
+        .build();
+    sarif::Sarif::builder()
+        .schema(SCHEMA)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+pub fn write(out: &mut dyn Write, outcome: &Outcome, engine: &Engine) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &build(outcome, engine))?;
+    writeln!(out)
+}

@@ -1,0 +1,113 @@
+//! The readable report.
+
+use super::Options;
+use crate::rules::Severity;
+use crate::scan::Outcome;
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+fn paint(color: bool, style: Style, s: &str) -> String {
+    if color {
+        format!("{}{s}{}", style.render(), style.render_reset())
+    } else {
+        s.to_string()
+    }
+}
+
+fn severity_style(s: Severity) -> Style {
+    let c = match s {
+        Severity::Critical => AnsiColor::BrightRed,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(c.into())).bold()
+}
+
+/// Human-readable byte count.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
+    let c = opts.color;
+    let dim = Style::new().dimmed();
+    let bold = Style::new().bold();
+    for f in &outcome.findings {
+        let secret = if opts.show_secrets {
+            f.secret.expose().to_string()
+        } else {
+            f.secret.redacted()
+        };
+        let line = if opts.show_secrets {
+            f.line_raw.expose()
+        } else {
+            &f.line_redacted
+        };
+        writeln!(
+            out,
+            "{} {} {}",
+            paint(c, severity_style(f.severity), &format!("[{}]", f.severity)),
+            paint(c, bold, &f.rule_name),
+            paint(c, dim, &format!("({})", f.rule_id)),
+        )?;
+        writeln!(out, "  {}:{}:{}", f.path, f.line, f.column)?;
+        writeln!(out, "  secret:      {secret}  (entropy {:.2})", f.entropy)?;
+        writeln!(out, "  line:        {line}")?;
+        writeln!(
+            out,
+            "  fingerprint: {}",
+            paint(c, dim, &f.fingerprint)
+        )?;
+        writeln!(out)?;
+    }
+    let s = &outcome.stats;
+    let n = outcome.findings.len();
+    let verdict = if n == 0 {
+        paint(
+            c,
+            Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            "no secrets found",
+        )
+    } else {
+        paint(
+            c,
+            Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            &format!("{n} finding{}", if n == 1 { "" } else { "s" }),
+        )
+    };
+    let mut skipped = Vec::new();
+    if s.skipped_binary > 0 {
+        skipped.push(format!("{} binary", s.skipped_binary));
+    }
+    if s.skipped_large > 0 {
+        skipped.push(format!("{} over the size limit", s.skipped_large));
+    }
+    if s.unreadable > 0 {
+        skipped.push(format!("{} unreadable", s.unreadable));
+    }
+    let skipped = if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; skipped {}", skipped.join(", "))
+    };
+    writeln!(
+        out,
+        "Scanned {} file{} ({}) in {:.2}s{skipped}: {verdict}",
+        s.files,
+        if s.files == 1 { "" } else { "s" },
+        human_bytes(s.bytes),
+        s.elapsed.as_secs_f64(),
+    )
+}

@@ -1,0 +1,202 @@
+//! The rule model and the rule set compiled into the binary.
+//!
+//! Rules are data: `rules/*.toml`, one provider family per file, embedded at build time
+//! (see `build.rs`). Each rule carries its own examples and negative examples, which the
+//! test suite runs against the compiled engine, so a rule nobody can safely change does
+//! not exist here.
+
+pub mod check;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How serious a leak found by a rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn default_severity() -> Severity {
+    Severity::High
+}
+
+/// Per-rule exceptions: a candidate secret matching any of these is not reported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleAllowlist {
+    /// Regexes tested against the captured secret.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// Case-insensitive substrings; a secret containing one is a placeholder, not a leak.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}
+
+/// One detection rule, as written in a rule file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable identifier, `provider.kind` (e.g. `github.pat.classic`). Reports, allowlists and
+    /// baselines rely on it across versions.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Literals (ASCII case-insensitive); at least one must occur for the rule to be tried.
+    pub keywords: Vec<String>,
+    /// The pattern; the secret is the named group `secret` (or the whole match without one).
+    pub regex: String,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub allowlist: RuleAllowlist,
+    /// Offline validator (checksum kind); filled in by the confirmation work.
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// How far past a keyword hit the secret may end, in bytes. Defaults to the rest of the
+    /// line (capped at [`DEFAULT_MAX_LEN`]); multi-line rules (PEM blocks) set it larger.
+    #[serde(default)]
+    pub max_len: Option<usize>,
+    /// Whether a match may span lines (PEM blocks, JSON key files).
+    #[serde(default)]
+    pub multiline: bool,
+    /// How to rotate this credential; shown in SARIF `help`.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// Strings that must be reported (the test suite checks each one).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Strings that must not be reported.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+/// Window after a keyword hit that a single-line secret may extend into.
+pub const DEFAULT_MAX_LEN: usize = 512;
+
+impl Rule {
+    /// Generic rules (assignments, URIs) lose to a provider-specific rule on the same bytes.
+    pub fn is_generic(&self) -> bool {
+        self.tags.iter().any(|t| t == "generic")
+    }
+
+    pub fn max_len(&self) -> usize {
+        self.max_len.unwrap_or(DEFAULT_MAX_LEN)
+    }
+
+    /// The rotation advice shown to users.
+    pub fn help_text(&self) -> String {
+        match &self.help {
+            Some(h) => h.clone(),
+            None => format!(
+                "Treat this {} as compromised: revoke or rotate it at the issuer, replace it \
+                 with a fresh one loaded from the environment or a secrets manager, and remove \
+                 it from the code (and from git history if it was pushed).",
+                self.name
+            ),
+        }
+    }
+}
+
+/// A rule file: `[[rules]]` entries.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// Errors in rule data, always naming where the problem is.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: rule `{id}`: {message}")]
+    Invalid {
+        file: String,
+        id: String,
+        message: String,
+    },
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Parses one rule file's text. `file` names it in errors.
+pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
+    let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    for rule in &parsed.rules {
+        check_rule_shape(file, rule)?;
+    }
+    Ok(parsed.rules)
+}
+
+/// Structural checks that need no regex compilation.
+fn check_rule_shape(file: &str, rule: &Rule) -> Result<(), RuleError> {
+    let invalid = |message: String| RuleError::Invalid {
+        file: file.to_string(),
+        id: rule.id.clone(),
+        message,
+    };
+    if rule.id.is_empty()
+        || !rule
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        return Err(invalid(
+            "id must be non-empty lowercase ASCII letters, digits, `.`, `_` or `-`".into(),
+        ));
+    }
+    if rule.keywords.is_empty() {
+        return Err(invalid("needs at least one keyword".into()));
+    }
+    if let Some(k) = rule.keywords.iter().find(|k| k.len() < 2) {
+        return Err(invalid(format!(
+            "keyword {k:?} is too short (at least 2 bytes): short keywords fire everywhere"
+        )));
+    }
+    if let Some(e) = rule.min_entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(invalid(format!("min_entropy {e} is outside 0..=8")));
+        }
+    }
+    Ok(())
+}
+
+/// The default rule set, parsed from the embedded files.
+pub fn builtin_rules() -> Vec<Rule> {
+    let mut out = Vec::new();
+    for (file, text) in BUILTIN_RULE_FILES {
+        // The test suite parses every embedded file, so a failure here is a build defect.
+        out.extend(parse_rule_file(file, text).expect("embedded rule file is valid"));
+    }
+    out
+}
