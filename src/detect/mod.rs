@@ -81,8 +81,36 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Regex shorthands usable in rule files, so keyed rules read as what they mean.
+///
+/// - `%ASSIGN%`: the rest of a variable name, then an assignment operator in any common
+///   syntax (`=`, `:`, `:=`, `=>`, `?=`, `.=`, `+=`, `,`, XML `>`), then an optional quote.
+/// - `%END%`: what may follow a secret: a quote, white space, `;`, `,`, `)`, `<`, `&`, `]`,
+///   `}`, an escaped newline, or the end of the line.
+pub const MACROS: &[(&str, &str)] = &[
+    (
+        "%ASSIGN%",
+        r#"[\w.\-]{0,40}?[\]\[ \t'"\x60]{0,4}(?:[:?.|+]?=|=>|:|,|>)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
+    ),
+    (
+        "%END%",
+        r#"(?:['"\x60\s;,)<&\]}|]|\\[nrt]|(?m:$))"#,
+    ),
+];
+
+/// Expands the [`MACROS`] in a rule's pattern.
+pub fn expand_macros(pattern: &str) -> String {
+    let mut p = pattern.to_string();
+    for (name, body) in MACROS {
+        if p.contains(name) {
+            p = p.replace(name, body);
+        }
+    }
+    p
+}
+
 fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
-    let regex = compile_regex(&rule.regex).map_err(|e| format!("invalid regex: {e}"))?;
+    let regex = compile_regex(&expand_macros(&rule.regex)).map_err(|e| format!("invalid regex: {e}"))?;
     let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
     let allow = rule
         .allowlist
@@ -206,8 +234,14 @@ impl Engine {
             let (s, e) = (hit.start(), hit.end());
             let line_start = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |p| p + 1);
             let start = line_start.max(s.saturating_sub(LOOK_BEHIND));
+            let mut gate: Option<bool> = None;
             for &ri in &self.owners[hit.pattern().as_usize()] {
                 let rule = &self.slots[ri as usize].rule;
+                if rule.assignment_gate
+                    && !*gate.get_or_insert_with(|| assignment_follows(&hay[e..]))
+                {
+                    continue;
+                }
                 let limit = (e + rule.max_len()).min(hay.len());
                 let end = if rule.multiline {
                     limit
@@ -247,10 +281,15 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
+        let slot = &self.slots[ri];
+        if !slot.rule.requires.iter().all(|lit| {
+            memchr::memmem::find(&hay[window.clone()], lit.as_bytes()).is_some()
+        }) {
+            return;
+        }
         let Ok(compiled) = self.compiled(ri) else {
             return;
         };
-        let slot = &self.slots[ri];
         let (cache, caps) = scratch
             .caches
             .entry(ri)
@@ -289,6 +328,18 @@ impl Engine {
             input.set_start(next);
         }
     }
+}
+
+/// Whether an assignment operator follows within a few dozen bytes on the same line.
+fn assignment_follows(rest: &[u8]) -> bool {
+    for &b in &rest[..rest.len().min(48)] {
+        match b {
+            b'=' | b':' | b'>' | b',' => return true,
+            b'\n' => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {

@@ -85,6 +85,14 @@ pub struct Rule {
     /// Whether a match may span lines (PEM blocks, JSON key files).
     #[serde(default)]
     pub multiline: bool,
+    /// Only try the rule where an assignment (`=`, `:`, `>`, `,`) follows a keyword hit within
+    /// a few dozen bytes on the same line: a cheap gate for keywords common in code (`token`).
+    #[serde(default)]
+    pub assignment_gate: bool,
+    /// Literals that must all occur in the window around a keyword hit before the regex runs
+    /// (e.g. `@` for URIs with credentials): a cheap gate for keywords common in text.
+    #[serde(default)]
+    pub requires: Vec<String>,
     /// How to rotate this credential; shown in SARIF `help`.
     #[serde(default)]
     pub help: Option<String>,

@@ -1,0 +1,41 @@
+//! Every built-in rule's examples and negative examples, run against the compiled engine.
+
+use keyhound::detect::Engine;
+use keyhound::rules::check::check_examples;
+use keyhound::rules::{builtin_rules, parse_rule_file, BUILTIN_RULE_FILES};
+use std::collections::HashSet;
+
+#[test]
+fn every_embedded_file_parses() {
+    for (file, text) in BUILTIN_RULE_FILES {
+        parse_rule_file(file, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn rule_ids_are_unique_and_well_formed() {
+    let mut seen = HashSet::new();
+    for r in builtin_rules() {
+        assert!(seen.insert(r.id.clone()), "duplicate rule id {}", r.id);
+        assert!(r.id.contains('.'), "rule id {} is not provider.kind", r.id);
+    }
+}
+
+#[test]
+fn default_set_covers_at_least_150_rules() {
+    let n = builtin_rules().len();
+    assert!(n >= 150, "only {n} built-in rules");
+}
+
+#[test]
+fn every_rule_passes_its_examples() {
+    let engine = Engine::new(builtin_rules()).expect("engine builds");
+    let failures = check_examples(&engine);
+    let report: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} rule example failures:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
+}
