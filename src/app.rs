@@ -61,8 +61,8 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let engine = Engine::new(cfg.rules)?;
 
     let outcome = if stdin {
-        let (data, cut) = crate::source::stdin::read(args.max_file_size)
-            .context("cannot read standard input")?;
+        let (data, cut) =
+            crate::source::stdin::read(args.max_file_size).context("cannot read standard input")?;
         if cut {
             eprintln!(
                 "warning: standard input is larger than --max-file-size ({} bytes); only the first part was scanned",
@@ -153,8 +153,10 @@ fn rules_test(file: &Path) -> Result<i32> {
         Ok(r) => r,
         Err(_) => {
             let cfg = config::parse(&name, &text)?;
-            let custom: std::collections::HashSet<String> =
-                crate::rules::builtin_rules().into_iter().map(|r| r.id).collect();
+            let custom: std::collections::HashSet<String> = crate::rules::builtin_rules()
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
             cfg.rules
                 .into_iter()
                 .filter(|r| !custom.contains(&r.id))

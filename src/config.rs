@@ -132,8 +132,8 @@ pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
 
 /// Parses configuration text; `name` labels errors.
 pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
-    let raw: RawConfig =
-        toml::from_str(text).map_err(|e| ConfigError(format!("{name}: {}", e.message_span(text))))?;
+    let raw: RawConfig = toml::from_str(text)
+        .map_err(|e| ConfigError(format!("{name}: {}", e.message_span(text))))?;
     // Custom rules go through the same parser as rule files, so they are checked the same way.
     let custom_text = toml::to_string(&toml::Table::from_iter([(
         "rules".to_string(),
@@ -178,9 +178,9 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
 /// Compiles custom rules now, so a bad regex is an error at start-up naming the rule.
 pub fn check_compiles(name: &str, rules: &[Rule]) -> Result<(), ConfigError> {
     let engine = Engine::new(rules.to_vec())?;
-    engine.validate().map_err(|(i, msg)| {
-        ConfigError(format!("{name}: rule `{}`: {msg}", rules[i].id))
-    })
+    engine
+        .validate()
+        .map_err(|(i, msg)| ConfigError(format!("{name}: rule `{}`: {msg}", rules[i].id)))
 }
 
 fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, ConfigError> {
@@ -210,7 +210,11 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
     Ok(Allowlist {
         paths,
         regexes,
-        stopwords: raw.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        stopwords: raw
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
     })
 }
 
@@ -273,7 +277,9 @@ regex = '''acme_[a-z'''
     #[test]
     fn unknown_key_and_unknown_disabled_rule_are_errors() {
         assert!(parse("c", "bogus = 1").is_err());
-        let e = parse("c", r#"disabled_rules = ["no.such.rule"]"#).err().unwrap();
+        let e = parse("c", r#"disabled_rules = ["no.such.rule"]"#)
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("no.such.rule"));
     }
 

@@ -93,7 +93,8 @@ pub fn build(engine: &Engine, origin: &Origin, data: &[u8], matches: &[Match]) -
     let mut lines = LineIndex::default();
     for m in matches {
         let (line, line_start) = lines.locate(data, m.secret.start);
-        let line_end = memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
+        let line_end =
+            memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
         let line_bytes = &data[line_start..line_end];
         if INLINE_ALLOW_MARKERS
             .iter()
@@ -328,6 +329,9 @@ mod tests {
         assert_eq!(a, c, "CRLF is normalised");
         assert!(a[0].ends_with(":1"));
         let d = line_hashes(b"same\nsame\n");
-        assert_ne!(d[0], d[1], "equal content still differs by the following lines");
+        assert_ne!(
+            d[0], d[1],
+            "equal content still differs by the following lines"
+        );
     }
 }

@@ -64,6 +64,8 @@ pub struct Engine {
 #[derive(Default)]
 pub struct Scratch {
     windows: Vec<(u32, usize, usize)>,
+    /// The open (still growing) window of each rule with a recent hit.
+    open: Vec<(u32, usize, usize)>,
     caches: HashMap<usize, (meta::Cache, Captures)>,
 }
 
@@ -92,10 +94,7 @@ pub const MACROS: &[(&str, &str)] = &[
         "%ASSIGN%",
         r#"[\w.\-]{0,40}?[\]\[ \t'"\x60]{0,4}(?:[:?.|+]?=|=>|:|,|>)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
     ),
-    (
-        "%END%",
-        r#"(?:['"\x60\s;,)<&\]}|]|\\[nrt]|(?m:$))"#,
-    ),
+    ("%END%", r#"(?:['"\x60\s;,)<&\]}|]|\\[nrt]|(?m:$))"#),
 ];
 
 /// Expands the [`MACROS`] in a rule's pattern.
@@ -110,8 +109,11 @@ pub fn expand_macros(pattern: &str) -> String {
 }
 
 fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
-    let regex = compile_regex(&expand_macros(&rule.regex)).map_err(|e| format!("invalid regex: {e}"))?;
-    let secret_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+    let regex =
+        compile_regex(&expand_macros(&rule.regex)).map_err(|e| format!("invalid regex: {e}"))?;
+    let secret_group = regex
+        .group_info()
+        .to_index(regex_automata::PatternID::ZERO, "secret");
     let allow = rule
         .allowlist
         .regexes
@@ -230,10 +232,13 @@ impl Engine {
     /// bytes are reduced to the most specific one.
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Match> {
         scratch.windows.clear();
+        scratch.open.clear();
         for hit in self.keywords.find_overlapping_iter(hay) {
             let (s, e) = (hit.start(), hit.end());
-            let line_start = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |p| p + 1);
-            let start = line_start.max(s.saturating_sub(LOOK_BEHIND));
+            // Bounded look-behind: never scan back further than LOOK_BEHIND (a single
+            // 100 MB line would otherwise make this quadratic).
+            let floor = s.saturating_sub(LOOK_BEHIND);
+            let start = memchr::memrchr(b'\n', &hay[floor..s]).map_or(floor, |p| floor + p + 1);
             let mut gate: Option<bool> = None;
             for &ri in &self.owners[hit.pattern().as_usize()] {
                 let rule = &self.slots[ri as usize].rule;
@@ -248,9 +253,22 @@ impl Engine {
                 } else {
                     memchr::memchr(b'\n', &hay[e..limit]).map_or(limit, |p| e + p)
                 };
-                scratch.windows.push((ri, start, end));
+                // Merge with the rule's open window when they overlap or touch, so a dense
+                // run of hits costs one window, not one each.
+                match scratch.open.iter_mut().find(|w| w.0 == ri) {
+                    Some(w) if start <= w.2 => {
+                        w.1 = w.1.min(start);
+                        w.2 = w.2.max(end);
+                    }
+                    Some(w) => {
+                        scratch.windows.push(*w);
+                        *w = (ri, start, end);
+                    }
+                    None => scratch.open.push((ri, start, end)),
+                }
             }
         }
+        scratch.windows.append(&mut scratch.open);
         if scratch.windows.is_empty() {
             return Vec::new();
         }
@@ -261,7 +279,7 @@ impl Engine {
         while i < windows.len() {
             let (ri, start, mut end) = windows[i];
             i += 1;
-            // Merge overlapping or touching windows of the same rule.
+            // Windows of one rule from different open runs may still overlap: merge them.
             while i < windows.len() && windows[i].0 == ri && windows[i].1 <= end {
                 end = end.max(windows[i].2);
                 i += 1;
@@ -282,18 +300,23 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let slot = &self.slots[ri];
-        if !slot.rule.requires.iter().all(|lit| {
-            memchr::memmem::find(&hay[window.clone()], lit.as_bytes()).is_some()
-        }) {
+        if !slot
+            .rule
+            .requires
+            .iter()
+            .all(|lit| memchr::memmem::find(&hay[window.clone()], lit.as_bytes()).is_some())
+        {
             return;
         }
         let Ok(compiled) = self.compiled(ri) else {
             return;
         };
-        let (cache, caps) = scratch
-            .caches
-            .entry(ri)
-            .or_insert_with(|| (compiled.regex.create_cache(), compiled.regex.create_captures()));
+        let (cache, caps) = scratch.caches.entry(ri).or_insert_with(|| {
+            (
+                compiled.regex.create_cache(),
+                compiled.regex.create_captures(),
+            )
+        });
         let mut input = Input::new(hay).range(window.clone());
         loop {
             compiled.regex.search_captures_with(cache, &input, caps);
@@ -360,11 +383,7 @@ fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
     }
     let rank = |m: &Match| {
         let generic = engine.rule(m.rule).is_generic();
-        (
-            !generic,
-            m.secret.len(),
-            std::cmp::Reverse(m.rule),
-        )
+        (!generic, m.secret.len(), std::cmp::Reverse(m.rule))
     };
     matches.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
     matches.dedup_by(|b, a| a.rule == b.rule && a.secret == b.secret);

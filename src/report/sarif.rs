@@ -115,8 +115,15 @@ fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
 
 /// Builds the SARIF log for `outcome`.
 pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
-    let fired: BTreeSet<&str> = outcome.findings.iter().map(|f| f.rule_id.as_str()).collect();
-    let rules: Vec<&Rule> = engine.rules().filter(|r| fired.contains(r.id.as_str())).collect();
+    let fired: BTreeSet<&str> = outcome
+        .findings
+        .iter()
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    let rules: Vec<&Rule> = engine
+        .rules()
+        .filter(|r| fired.contains(r.id.as_str()))
+        .collect();
     let index: BTreeMap<&str, usize> = rules
         .iter()
         .enumerate()
@@ -146,12 +153,18 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 partial.insert("primaryLocationLineHash".to_string(), f.line_hash.clone());
             }
             let mut props = BTreeMap::new();
-            props.insert("severity".to_string(), serde_json::json!(f.severity.as_str()));
+            props.insert(
+                "severity".to_string(),
+                serde_json::json!(f.severity.as_str()),
+            );
             props.insert(
                 "entropy".to_string(),
                 serde_json::json!((f.entropy * 1000.0).round() / 1000.0),
             );
-            props.insert("secret_redacted".to_string(), serde_json::json!(f.secret.redacted()));
+            props.insert(
+                "secret_redacted".to_string(),
+                serde_json::json!(f.secret.redacted()),
+            );
             let mut builder = sarif::Result::builder()
                 .rule_id(f.rule_id.clone())
                 .level(level(f.severity))

@@ -65,11 +65,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
         writeln!(out, "  {}:{}:{}", f.path, f.line, f.column)?;
         writeln!(out, "  secret:      {secret}  (entropy {:.2})", f.entropy)?;
         writeln!(out, "  line:        {line}")?;
-        writeln!(
-            out,
-            "  fingerprint: {}",
-            paint(c, dim, &f.fingerprint)
-        )?;
+        writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
         writeln!(out)?;
     }
     let s = &outcome.stats;

@@ -1,0 +1,62 @@
+//! Helpers for integration tests. Secret-shaped values are assembled at run time from a
+//! prefix and a generated body, so the repository holds no secret-shaped literals.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// Deterministic pseudo-random characters from `alphabet` (xorshift; no real secret).
+pub fn body(seed: u64, alphabet: &str, n: usize) -> String {
+    let chars: Vec<char> = alphabet.chars().collect();
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            chars[(x % chars.len() as u64) as usize]
+        })
+        .collect()
+}
+
+pub const B62: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+pub const HEX: &str = "0123456789abcdef";
+pub const B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// A fake GitHub classic token.
+pub fn github_token(seed: u64) -> String {
+    format!("{}{}", "ghp_", body(seed, B62, 36))
+}
+
+/// A fake AWS access key id.
+pub fn aws_key_id(seed: u64) -> String {
+    format!("{}{}", "AKIA", body(seed, B32, 16))
+}
+
+/// A fake Stripe live secret key.
+pub fn stripe_live(seed: u64) -> String {
+    format!("{}{}", "sk_live_", body(seed, B62, 32))
+}
+
+/// A fake Slack bot token.
+pub fn slack_bot(seed: u64) -> String {
+    format!(
+        "{}{}-{}-{}",
+        "xoxb-",
+        body(seed, "0123456789", 12),
+        body(seed + 1, "0123456789", 13),
+        body(seed + 2, B62, 24)
+    )
+}
+
+pub fn keyhound() -> Command {
+    let mut c = Command::cargo_bin("keyhound").expect("binary built");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+pub fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}

@@ -1,0 +1,544 @@
+//! End-to-end: the real binary on real directories.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::fs;
+
+fn project_with_secrets() -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gh = github_token(1);
+    let aws = aws_key_id(2);
+    let stripe = stripe_live(3);
+    write(
+        dir.path(),
+        "src/config.py",
+        format!("import os\n\nGITHUB_TOKEN = \"{gh}\"\nregion = \"eu-west-1\"\n"),
+    );
+    write(
+        dir.path(),
+        "deploy/env.sh",
+        format!("export AWS_ACCESS_KEY_ID={aws}\nexport STRIPE_KEY={stripe}\n"),
+    );
+    write(dir.path(), "README.md", "nothing to see here\n");
+    (dir, vec![gh, aws, stripe])
+}
+
+#[test]
+fn text_report_redacts_and_exits_1() {
+    let (dir, secrets) = project_with_secrets();
+    let out = keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for s in &secrets {
+        assert!(!text.contains(s.as_str()), "raw secret leaked: {text}");
+        assert!(
+            text.contains(&format!("{}…", &s[..4])),
+            "redacted form missing: {text}"
+        );
+    }
+    assert!(text.contains("github.pat.classic"), "{text}");
+    assert!(text.contains("aws.access-key-id"), "{text}");
+    assert!(text.contains("stripe.secret.live"), "{text}");
+    assert!(text.contains("config.py:3:17"), "line and column: {text}");
+    assert!(text.contains("3 findings"), "{text}");
+    assert!(text.contains("Scanned 3 files"), "{text}");
+}
+
+#[test]
+fn show_secrets_reveals() {
+    let (dir, secrets) = project_with_secrets();
+    keyhound()
+        .args(["scan", "--show-secrets"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(secrets[0].as_str()));
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let clean = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/clean");
+    keyhound()
+        .arg("scan")
+        .arg(&clean)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no secrets found"));
+}
+
+#[test]
+fn json_report_has_documented_fields() {
+    let (dir, secrets) = project_with_secrets();
+    let out = keyhound()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for s in &secrets {
+        assert!(!text.contains(s.as_str()));
+    }
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    let f = findings
+        .iter()
+        .find(|f| f["rule_id"] == "github.pat.classic")
+        .unwrap();
+    assert!(f["path"].as_str().unwrap().ends_with("src/config.py"));
+    assert_eq!(f["line"], 3);
+    assert_eq!(f["column"], 17);
+    assert_eq!(f["end_column"], 17 + 40);
+    assert_eq!(f["redacted"], true);
+    assert_eq!(f["secret"], format!("{}…", &secrets[0][..4]));
+    assert_eq!(f["fingerprint"].as_str().unwrap().len(), 32);
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(v["summary"]["files"], 3);
+    assert_eq!(v["summary"]["findings"], 3);
+}
+
+#[test]
+fn fingerprint_survives_moving_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let gh = github_token(9);
+    write(dir.path(), "a.txt", format!("token {gh}\n"));
+    let fp = |dir: &std::path::Path| -> String {
+        let out = keyhound()
+            .args(["scan", "-f", "json"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"][0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = fp(dir.path());
+    write(dir.path(), "a.txt", format!("\n\n\n    moved: {gh}\n"));
+    assert_eq!(before, fp(dir.path()));
+}
+
+#[test]
+fn sarif_is_valid_and_holds_no_secret() {
+    let (dir, secrets) = project_with_secrets();
+    let out_file = dir.path().join("out.sarif");
+    keyhound()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "sarif", "--output"])
+        .arg(&out_file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let text = fs::read_to_string(&out_file).unwrap();
+    for s in &secrets {
+        assert!(!text.contains(s.as_str()), "secret in SARIF");
+    }
+    let instance: Value = serde_json::from_str(&text).unwrap();
+    let schema_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+
+    let run = &instance["runs"][0];
+    assert_eq!(instance["version"], "2.1.0");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3, "only rules that fired");
+    for r in rules {
+        assert!(r["properties"]["security-severity"].is_string());
+        let tags: Vec<&str> = r["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(tags.contains(&"security") && tags.contains(&"secret"));
+        assert!(!r["help"]["text"].as_str().unwrap().is_empty());
+        assert!(r["fullDescription"]["text"].is_string());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let gh = results
+        .iter()
+        .find(|r| r["ruleId"] == "github.pat.classic")
+        .unwrap();
+    let loc = &gh["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "src/config.py");
+    assert_eq!(loc["region"]["startLine"], 3);
+    assert_eq!(loc["region"]["startColumn"], 17);
+    assert_eq!(loc["region"]["endColumn"], 57);
+    let lh = gh["partialFingerprints"]["primaryLocationLineHash"]
+        .as_str()
+        .unwrap();
+    assert!(lh.ends_with(":1"), "{lh}");
+    assert_eq!(gh["level"], "error");
+}
+
+#[test]
+fn nonexistent_path_is_exit_2_with_message() {
+    keyhound()
+        .args(["scan", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/definitely/not/here"))
+        .stderr(predicate::str::contains("no such file"));
+}
+
+#[test]
+fn bad_flag_is_exit_2() {
+    keyhound()
+        .args(["scan", "--format", "yaml"])
+        .assert()
+        .code(2);
+    keyhound()
+        .args(["scan", "--max-file-size", "lots"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn invalid_custom_rule_is_exit_2_naming_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".keyhound.toml",
+        "[[rules]]\nid = \"acme.broken\"\nname = \"Broken\"\nkeywords = [\"acme_\"]\nregex = '''acme_[a-z'''\n",
+    );
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("acme.broken"))
+        .stderr(predicate::str::contains(".keyhound.toml"));
+    // An unparsable file names the file and line.
+    write(dir.path(), ".keyhound.toml", "[[rules]\n");
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".keyhound.toml"));
+}
+
+#[test]
+fn custom_rule_and_disabled_builtin() {
+    let dir = tempfile::tempdir().unwrap();
+    let internal = format!(
+        "{}{}",
+        "acme_",
+        body(4, "abcdefghijklmnopqrstuvwxyz0123456789", 24)
+    );
+    write(
+        dir.path(),
+        "app.txt",
+        format!("k = {internal}\nt = {}\n", github_token(5)),
+    );
+    write(
+        dir.path(),
+        ".keyhound.toml",
+        "disabled_rules = [\"github.pat.classic\"]\n[[rules]]\nid = \"acme.internal\"\nname = \"Acme internal token\"\nkeywords = [\"acme_\"]\nregex = '''\\b(?P<secret>acme_[a-z0-9]{24})\\b'''\nexamples = [\"acme_0123456789abcdefghijklmn\"]\nnegative_examples = [\"acme_short\"]\n",
+    );
+    let out = keyhound()
+        .args(["scan", "-f", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    // The config's own example is a finding too; app.txt holds the one that matters.
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().ends_with("app.txt"))
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["acme.internal"]);
+}
+
+#[test]
+fn binary_files_are_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = vec![0u8, 1, 2, 3];
+    data.extend_from_slice(github_token(6).as_bytes());
+    write(dir.path(), "blob.bin", data);
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("skipped 1 binary"));
+}
+
+#[test]
+fn invalid_utf8_still_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = b"\xff\xfe garbage \xc3\x28 ".to_vec();
+    data.extend_from_slice(github_token(7).as_bytes());
+    data.extend_from_slice(b" \xe2\x82\n");
+    write(dir.path(), "latin1.txt", data);
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("github.pat.classic"));
+}
+
+#[test]
+fn sparse_file_over_limit_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fs::File::create(dir.path().join("huge.log")).unwrap();
+    f.set_len(1 << 30).unwrap(); // 1 GiB, sparse: no disk used
+    write(dir.path(), "small.txt", format!("{}\n", github_token(8)));
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("skipped 1 over the size limit"))
+        .stdout(predicate::str::contains("Scanned 1 file"));
+}
+
+#[test]
+fn hundred_megabyte_single_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = Vec::with_capacity(100 << 20);
+    let filler = b"abcdefghij token= password: ";
+    while data.len() < 50 << 20 {
+        data.extend_from_slice(filler);
+    }
+    data.extend_from_slice(b" ");
+    data.extend_from_slice(github_token(10).as_bytes());
+    data.extend_from_slice(b" ");
+    while data.len() < 100 << 20 {
+        data.extend_from_slice(filler);
+    }
+    write(dir.path(), "one-line.txt", &data);
+    keyhound()
+        .args(["scan", "--max-file-size", "200M", "-f", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("github.pat.classic"));
+    // Under the default limit (10 MiB) it is skipped, not scanned.
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("over the size limit"));
+}
+
+#[test]
+fn unreadable_file_is_a_warning_and_the_scan_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    write(dir.path(), "ok.txt", format!("{}\n", github_token(11)));
+    write(dir.path(), "locked.txt", "x\n");
+    let ok = dir.path().join("ok.txt");
+    fs::set_permissions(&ok, fs::Permissions::from_mode(0o644)).unwrap();
+    let locked = dir.path().join("locked.txt");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads anything: run the scan as an unprivileged user when we are root.
+    let bin = assert_cmd::cargo::cargo_bin("keyhound");
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut cmd = if is_root {
+        let mut c = assert_cmd::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        assert_cmd::Command::new(&bin)
+    };
+    cmd.env("NO_COLOR", "1")
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("locked.txt"))
+        .stdout(predicate::str::contains("github.pat.classic"))
+        .stdout(predicate::str::contains("1 unreadable"));
+}
+
+#[test]
+fn ignore_files_are_respected_and_no_ignore_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "build/\n");
+    write(dir.path(), ".keyhoundignore", "fixtures/**\n");
+    write(
+        dir.path(),
+        "build/out.txt",
+        format!("{}\n", github_token(12)),
+    );
+    write(
+        dir.path(),
+        "fixtures/f.txt",
+        format!("{}\n", github_token(13)),
+    );
+    write(dir.path(), ".env", format!("STRIPE={}\n", stripe_live(14)));
+    write(dir.path(), ".git/config", format!("{}\n", github_token(15)));
+    let scan = |extra: &[&str]| -> Vec<String> {
+        let out = keyhound()
+            .args(["scan", "-f", "json"])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut paths: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let p = f["path"].as_str().unwrap();
+                p.rsplit_once(dir.path().file_name().unwrap().to_str().unwrap())
+                    .map_or(p, |(_, r)| r)
+                    .trim_start_matches('/')
+                    .to_string()
+            })
+            .collect();
+        paths.sort();
+        paths
+    };
+    assert_eq!(
+        scan(&[]),
+        vec![".env"],
+        "hidden files scanned, ignored paths not"
+    );
+    assert_eq!(
+        scan(&["--no-ignore"]),
+        vec![".env", "build/out.txt", "fixtures/f.txt"],
+        ".git is never scanned"
+    );
+}
+
+#[test]
+fn stdin_is_scanned() {
+    keyhound()
+        .args(["scan", "-"])
+        .write_stdin(format!("log line\nleaked {}\n", slack_bot(16)))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("<stdin>:2:"))
+        .stdout(predicate::str::contains("slack.bot-token"));
+    keyhound()
+        .args(["scan", "-"])
+        .write_stdin("nothing here\n")
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn inline_allow_silences_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "t.py",
+        format!(
+            "a = \"{}\"  # keyhound:allow\nb = \"{}\"  # gitleaks:allow\nc = \"{}\"\n",
+            github_token(17),
+            github_token(18),
+            github_token(19)
+        ),
+    );
+    let out = keyhound()
+        .args(["scan", "-f", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let lines: Vec<i64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3]);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let (dir, _) = project_with_secrets();
+    let target = dir.path().join("reports/out.json");
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    keyhound()
+        .args(["scan", "-f", "json", "-o"])
+        .arg(&target)
+        .arg(dir.path().join("src"))
+        .assert()
+        .code(1);
+    let v: Value = serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    // No temporary files left beside it.
+    assert_eq!(fs::read_dir(target.parent().unwrap()).unwrap().count(), 1);
+}
+
+#[test]
+fn rules_list_and_rules_test() {
+    keyhound()
+        .args(["rules", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("aws.access-key-id"))
+        .stdout(predicate::str::contains("github.pat.fine-grained"));
+    let dir = tempfile::tempdir().unwrap();
+    let good = "[[rules]]\nid = \"acme.key\"\nname = \"Acme key\"\nkeywords = [\"acme_\"]\nregex = '''\\bacme_[0-9]{6}\\b'''\nexamples = [\"acme_123456\"]\nnegative_examples = [\"acme_12\"]\n";
+    write(dir.path(), "good.toml", good);
+    keyhound()
+        .args(["rules", "test"])
+        .arg(dir.path().join("good.toml"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 rules, 0 failures"));
+    write(
+        dir.path(),
+        "bad.toml",
+        good.replace("acme_12\"", "acme_654321\""),
+    );
+    keyhound()
+        .args(["rules", "test"])
+        .arg(dir.path().join("bad.toml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "rule `acme.key`: negative example #1",
+        ));
+}
+
+#[test]
+fn help_teaches_exit_codes() {
+    keyhound()
+        .args(["scan", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit codes"))
+        .stdout(predicate::str::contains("--show-secrets"));
+}
