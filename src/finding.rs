@@ -47,7 +47,13 @@ pub fn redact(s: &str) -> String {
 }
 
 /// Markers that silence a finding on their line, whatever the comment syntax.
-pub const INLINE_ALLOW_MARKERS: &[&str] = &["keyhound:allow", "gitleaks:allow"];
+/// `gitleaks:allow` and detect-secrets' `pragma: allowlist secret` are honoured for users
+/// migrating from those tools.
+pub const INLINE_ALLOW_MARKERS: &[&str] = &[
+    "keyhound:allow",
+    "gitleaks:allow",
+    "pragma: allowlist secret",
+];
 
 /// One reported secret.
 #[derive(Debug, Clone)]

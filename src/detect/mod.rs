@@ -9,6 +9,7 @@
 //! arbitrary bytes (input need not be UTF-8).
 
 pub mod entropy;
+pub mod structure;
 
 use crate::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -41,6 +42,7 @@ struct Compiled {
     regex: Regex,
     secret_group: Option<usize>,
     allow: Vec<Regex>,
+    allow_match: Vec<Regex>,
 }
 
 struct RuleSlot {
@@ -85,14 +87,15 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 
 /// Regex shorthands usable in rule files, so keyed rules read as what they mean.
 ///
-/// - `%ASSIGN%`: the rest of a variable name, then an assignment operator in any common
-///   syntax (`=`, `:`, `:=`, `=>`, `?=`, `.=`, `+=`, `,`, XML `>`), then an optional quote.
+/// - `%ASSIGN%`: the rest of a variable name (one space allowed), then an assignment operator
+///   in any common syntax (`=`, `:`, `:=`, `::=`, `=>`, `?=`, `.=`, `+=`, `,`, XML `>` with the
+///   value on the next line), then an optional quote.
 /// - `%END%`: what may follow a secret: a quote, white space, `;`, `,`, `)`, `<`, `&`, `]`,
 ///   `}`, an escaped newline, or the end of the line.
 pub const MACROS: &[(&str, &str)] = &[
     (
         "%ASSIGN%",
-        r#"[\w.\-]{0,40}?[\]\[ \t'"\x60]{0,4}(?:[:?.|+]?=|=>|:|,|>)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
+        r#"[\w.\-]{0,40}?(?:[ \t][\w.\-]{1,20}?)?[\]\[ \t'"\x60]{0,4}(?:[:?.|+]{0,3}=|=>|:|,|>\s*)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
     ),
     ("%END%", r#"(?:['"\x60\s;,)<&\]}|]|\\[nrt]|(?m:$))"#),
 ];
@@ -120,10 +123,17 @@ fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
         .iter()
         .map(|r| compile_regex(r).map_err(|e| format!("invalid allowlist regex {r:?}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
+    let allow_match = rule
+        .allowlist
+        .match_regexes
+        .iter()
+        .map(|r| compile_regex(r).map_err(|e| format!("invalid allowlist match regex {r:?}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Compiled {
         regex,
         secret_group,
         allow,
+        allow_match,
     })
 }
 
@@ -334,8 +344,17 @@ impl Engine {
                 let bytes = &hay[secret.clone()];
                 let entropy = entropy::shannon(bytes);
                 let allowed = slot.rule.min_entropy.is_some_and(|min| entropy < min)
+                    || slot
+                        .rule
+                        .structure
+                        .as_deref()
+                        .is_some_and(|kind| !structure::check(kind, bytes))
                     || contains_stopword(bytes, &slot.stopwords)
-                    || compiled.allow.iter().any(|r| r.is_match(bytes));
+                    || compiled.allow.iter().any(|r| r.is_match(bytes))
+                    || compiled
+                        .allow_match
+                        .iter()
+                        .any(|r| r.is_match(&hay[m.range()]));
                 if !allowed {
                     out.push(Match {
                         rule: ri,

@@ -51,6 +51,10 @@ pub struct RuleAllowlist {
     /// Case-insensitive substrings; a secret containing one is a placeholder, not a leak.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Regexes tested against the whole match (variable name included), e.g. to drop
+    /// `public_token = …` while keeping `token = …`.
+    #[serde(default)]
+    pub match_regexes: Vec<String>,
 }
 
 /// One detection rule, as written in a rule file.
@@ -75,6 +79,9 @@ pub struct Rule {
     pub tags: Vec<String>,
     #[serde(default)]
     pub allowlist: RuleAllowlist,
+    /// A structure the secret must have, checked by decoding it (`jwt`, `jwt-base64`).
+    #[serde(default)]
+    pub structure: Option<String>,
     /// Offline validator (checksum kind); filled in by the confirmation work.
     #[serde(default)]
     pub validator: Option<String>,
@@ -190,6 +197,14 @@ fn check_rule_shape(file: &str, rule: &Rule) -> Result<(), RuleError> {
         return Err(invalid(format!(
             "keyword {k:?} is too short (at least 2 bytes): short keywords fire everywhere"
         )));
+    }
+    if let Some(s) = &rule.structure {
+        if !crate::detect::structure::KNOWN.contains(&s.as_str()) {
+            return Err(invalid(format!(
+                "unknown structure {s:?} (known: {})",
+                crate::detect::structure::KNOWN.join(", ")
+            )));
+        }
     }
     if let Some(e) = rule.min_entropy {
         if !(0.0..=8.0).contains(&e) {
