@@ -47,6 +47,8 @@ struct Compiled {
 
 struct RuleSlot {
     rule: Rule,
+    /// Cached `rule.is_generic()`.
+    generic: bool,
     /// Lower-cased stopwords.
     stopwords: Vec<Vec<u8>>,
     compiled: OnceLock<Result<Compiled, String>>,
@@ -168,6 +170,7 @@ impl Engine {
         let slots = rules
             .into_iter()
             .map(|rule| RuleSlot {
+                generic: rule.is_generic(),
                 stopwords: rule
                     .allowlist
                     .stopwords
@@ -350,6 +353,7 @@ impl Engine {
                         .as_deref()
                         .is_some_and(|kind| !structure::check(kind, bytes))
                     || contains_stopword(bytes, &slot.stopwords)
+                    || (slot.generic && is_repetitive(bytes))
                     || compiled.allow.iter().any(|r| r.is_match(bytes))
                     || compiled
                         .allow_match
@@ -382,6 +386,22 @@ fn assignment_follows(rest: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Whether a value is a short block repeated (`abcd1234abcd1234…`): a placeholder, not a
+/// secret. Used for generic rules, whose values have no format to vouch for them.
+fn is_repetitive(secret: &[u8]) -> bool {
+    (1..=8).any(|period| {
+        if secret.len() < period * 3 {
+            return false;
+        }
+        let same = secret
+            .iter()
+            .zip(&secret[period..])
+            .filter(|(a, b)| a.eq_ignore_ascii_case(b))
+            .count();
+        same * 10 >= (secret.len() - period) * 7
+    })
 }
 
 fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
@@ -481,6 +501,14 @@ allowlist = { stopwords = ["example"] }
         assert!(e
             .scan(br#"token = "my-Example-9x7Q""#, &mut Scratch::default())
             .is_empty());
+    }
+
+    #[test]
+    fn repetitive_values_are_placeholders() {
+        assert!(is_repetitive(b"abcd1234abcd1234abcd1234ABCD1234--__extra"));
+        assert!(is_repetitive(b"xxxxxxxxxxxx"));
+        assert!(!is_repetitive(b"k3J9xQ2mP8vL1zR7w4Tq"));
+        assert!(!is_repetitive(b"ab"));
     }
 
     #[test]
