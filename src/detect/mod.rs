@@ -90,14 +90,15 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 /// Regex shorthands usable in rule files, so keyed rules read as what they mean.
 ///
 /// - `%ASSIGN%`: the rest of a variable name (one space allowed), then an assignment operator
-///   in any common syntax (`=`, `:`, `:=`, `::=`, `=>`, `?=`, `.=`, `+=`, `,`, XML `>` with the
-///   value on the next line), then an optional quote.
+///   in any common syntax (`=`, `:`, `:=`, `::=`, `=>`, `?=`, `.=`, `+=`, XML `>` with the
+///   value on the next line, or `,` after a quoted name as in `setenv("KEY", …)`), then an
+///   optional quote.
 /// - `%END%`: what may follow a secret: a quote, white space, `;`, `,`, `)`, `<`, `&`, `]`,
 ///   `}`, an escaped newline, or the end of the line.
 pub const MACROS: &[(&str, &str)] = &[
     (
         "%ASSIGN%",
-        r#"[\w.\-]{0,40}?(?:[ \t][\w.\-]{1,20}?)?[\]\[ \t'"\x60]{0,4}(?:[:?.|+]{0,3}=|=>|:|,|>\s*)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
+        r#"[\w.\-]{0,40}?(?:[ \t][\w.\-]{1,20}?)?(?:[\]\[ \t'"\x60]{0,4}(?:[:?.|+]{0,3}=|=>|:|>\s*)|['"\x60][ \t]*,)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
     ),
     ("%END%", r#"(?:['"\x60\s;,)<&\]}|]|\\[nrt]|(?m:$))"#),
 ];
