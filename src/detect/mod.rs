@@ -159,6 +159,7 @@ impl Engine {
                 }
             }
         }
+        let (patterns, owners) = drop_redundant_keywords(patterns, owners);
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -250,9 +251,14 @@ impl Engine {
         for hit in self.keywords.find_overlapping_iter(hay) {
             let (s, e) = (hit.start(), hit.end());
             // Bounded look-behind: never scan back further than LOOK_BEHIND (a single
-            // 100 MB line would otherwise make this quadratic).
-            let floor = s.saturating_sub(LOOK_BEHIND);
-            let start = memchr::memrchr(b'\n', &hay[floor..s]).map_or(floor, |p| floor + p + 1);
+            // 100 MB line would otherwise make this quadratic). Computed only when needed.
+            let mut line_start: Option<usize> = None;
+            let mut start = || {
+                *line_start.get_or_insert_with(|| {
+                    let floor = s.saturating_sub(LOOK_BEHIND);
+                    memchr::memrchr(b'\n', &hay[floor..s]).map_or(floor, |p| floor + p + 1)
+                })
+            };
             let mut gate: Option<bool> = None;
             for &ri in &self.owners[hit.pattern().as_usize()] {
                 let rule = &self.slots[ri as usize].rule;
@@ -270,15 +276,18 @@ impl Engine {
                 // Merge with the rule's open window when they overlap or touch, so a dense
                 // run of hits costs one window, not one each.
                 match scratch.open.iter_mut().find(|w| w.0 == ri) {
-                    Some(w) if start <= w.2 => {
-                        w.1 = w.1.min(start);
-                        w.2 = w.2.max(end);
-                    }
+                    // The hit lies inside the open window: it only extends it.
+                    Some(w) if s < w.2 => w.2 = w.2.max(end),
                     Some(w) => {
-                        scratch.windows.push(*w);
-                        *w = (ri, start, end);
+                        let start = start();
+                        if start <= w.2 {
+                            w.2 = w.2.max(end);
+                        } else {
+                            scratch.windows.push(*w);
+                            *w = (ri, start, end);
+                        }
                     }
-                    None => scratch.open.push((ri, start, end)),
+                    None => scratch.open.push((ri, start(), end)),
                 }
             }
         }
@@ -377,16 +386,57 @@ impl Engine {
     }
 }
 
-/// Whether an assignment operator follows within a few dozen bytes on the same line.
+/// Drops keywords that add nothing: a keyword containing another keyword whose rules include
+/// all of its own (every hit on `password` is also a hit on `pass`). Fewer, shorter keywords
+/// mean fewer overlapping hits to process; the shorter keyword's window covers the longer one.
+fn drop_redundant_keywords(
+    patterns: Vec<Vec<u8>>,
+    owners: Vec<Vec<u32>>,
+) -> (Vec<Vec<u8>>, Vec<Vec<u32>>) {
+    let redundant: Vec<bool> = (0..patterns.len())
+        .map(|b| {
+            (0..patterns.len()).any(|a| {
+                a != b
+                    && patterns[a].len() < patterns[b].len()
+                    && owners[b].iter().all(|r| owners[a].contains(r))
+                    && memchr::memmem::find(&patterns[b], &patterns[a]).is_some()
+            })
+        })
+        .collect();
+    patterns
+        .into_iter()
+        .zip(owners)
+        .zip(redundant)
+        .filter(|(_, r)| !r)
+        .map(|(po, _)| po)
+        .unzip()
+}
+
+/// Whether an assignment follows a keyword hit, as the generic rules' patterns require: the
+/// rest of the name, up to four quotes, brackets or blanks, then `=`, `:`, `>`, a compound
+/// operator (`?=`, `.=`, `+=`, `|=`), or a comma after a quote (`setenv("TOKEN", …)`).
+/// A cheap byte scan that spares the regex most mentions of `token` or `key` in code.
 fn assignment_follows(rest: &[u8]) -> bool {
-    for &b in &rest[..rest.len().min(48)] {
-        match b {
-            b'=' | b':' | b'>' | b',' => return true,
-            b'\n' => return false,
-            _ => {}
+    let rest = &rest[..rest.len().min(64)];
+    let mut i = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b"_.-".contains(&b)))
+        .unwrap_or(rest.len());
+    let mut quoted = false;
+    for _ in 0..4 {
+        match rest.get(i) {
+            Some(b'\'' | b'"' | b'`') => quoted = true,
+            Some(b' ' | b'\t' | b'[' | b']') => {}
+            _ => break,
         }
+        i += 1;
     }
-    false
+    match rest.get(i) {
+        Some(b'=' | b':' | b'>') => true,
+        Some(b',') => quoted,
+        Some(b'?' | b'.' | b'|' | b'+') => rest[i + 1..].iter().take(3).any(|&b| b == b'='),
+        _ => false,
+    }
 }
 
 /// Whether a value is a short block repeated (`abcd1234abcd1234…`): a placeholder, not a
@@ -502,6 +552,29 @@ allowlist = { stopwords = ["example"] }
         assert!(e
             .scan(br#"token = "my-Example-9x7Q""#, &mut Scratch::default())
             .is_empty());
+    }
+
+    #[test]
+    fn assignment_gate() {
+        for yes in [
+            &b" = x"[..],
+            b"_value: x",
+            b"\": \"x",
+            b"\", \"x",
+            b" := x",
+            b" ?= x",
+            b"Str => x",
+            b">x",
+        ] {
+            assert!(assignment_follows(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [&b", b)"[..], b")", b" is None", b".get(x)", b" == x"] {
+            let verdict = assignment_follows(no);
+            // `==` passes the cheap gate; the regex and match allowlist reject it.
+            if no != b" == x" {
+                assert!(!verdict, "{}", String::from_utf8_lossy(no));
+            }
+        }
     }
 
     #[test]
