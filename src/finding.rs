@@ -325,6 +325,43 @@ mod tests {
         assert_eq!(li.locate(data, 1), (1, 0));
     }
 
+    /// Expected values published in github/codeql-action's fingerprint tests.
+    #[test]
+    fn line_hashes_match_github_code_scanning() {
+        assert_eq!(line_hashes(b""), vec!["c129715d7a2bc9a3:1"]);
+        assert_eq!(
+            line_hashes(b" a\nb\n  \t\tc\n d"),
+            vec![
+                "271789c17abda88f:1",
+                "54703d4cd895b18:1",
+                "180aee12dab6264:1",
+                "a23a3dc5e078b07b:1"
+            ]
+        );
+        let expected_tail = [
+            "e9496ae3ebfced30:1",
+            "fb7c023a8b9ccb3f:1",
+            "ce8ba1a563dcdaca:1",
+            "e20e36e16fcb0cc8:1",
+            "b3edc88f2938467e:1",
+            "c8e28b0b4002a3a0:1",
+            "c129715d7a2bc9a3:1",
+        ];
+        for input in [
+            &b" hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n"[..],
+            b" hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n",
+            b" hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r",
+        ] {
+            assert_eq!(line_hashes(input), expected_tail);
+        }
+        let lorem = "Lorem ipsum dolor sit amet.\n".repeat(10);
+        let got = line_hashes(lorem.as_bytes());
+        assert_eq!(got[0], "a7f2ff13bc495cf2:1");
+        assert_eq!(got[5], "a7f2ff13bc495cf2:6");
+        assert_eq!(got[6], "a7f2ff1481e87703:1");
+        assert_eq!(got[10], "c129715d7a2bc9a3:1");
+    }
+
     #[test]
     fn line_hashes_one_per_line_and_stable_under_indentation() {
         let a = line_hashes(b"hello\nworld\n");
