@@ -59,6 +59,9 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let root = if stdin { Path::new(".") } else { &paths[0] };
     let cfg = load_config(args.config.as_deref(), root)?;
     let engine = Engine::new(cfg.rules)?;
+    let finding_opts = crate::finding::Options {
+        line_hashes: args.format == Format::Sarif,
+    };
 
     let outcome = if stdin {
         let (data, cut) =
@@ -69,7 +72,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
                 args.max_file_size
             );
         }
-        scan::scan_bytes(&engine, &cfg.allowlist, "<stdin>", &data)
+        scan::scan_bytes(&engine, &cfg.allowlist, finding_opts, "<stdin>", &data)
     } else {
         let opts = WalkOptions {
             paths,
@@ -77,7 +80,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             no_ignore: args.no_ignore,
             threads: args.threads.unwrap_or(0),
         };
-        scan::scan_tree(&engine, &cfg.allowlist, &opts)
+        scan::scan_tree(&engine, &cfg.allowlist, finding_opts, &opts)
     };
     for w in &outcome.warnings {
         eprintln!("warning: {w}");

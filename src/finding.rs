@@ -78,8 +78,9 @@ pub struct Finding {
     pub entropy: f64,
     /// Stable identity: a hash of (rule id, secret), independent of location.
     pub fingerprint: String,
-    /// GitHub code scanning's `primaryLocationLineHash` for the finding's line.
-    pub line_hash: String,
+    /// GitHub code scanning's `primaryLocationLineHash` for the finding's line, when the
+    /// report needs it (SARIF): it costs a pass over the whole file.
+    pub line_hash: Option<String>,
 }
 
 /// Fingerprint of a (rule, secret) pair: never the secret itself, never positional.
@@ -93,7 +94,20 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 }
 
 /// Turns a blob's matches into findings, dropping those on lines with an inline allow.
-pub fn build(engine: &Engine, origin: &Origin, data: &[u8], matches: &[Match]) -> Vec<Finding> {
+/// What to compute for each finding beyond the essentials.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Compute [`Finding::line_hash`].
+    pub line_hashes: bool,
+}
+
+pub fn build(
+    engine: &Engine,
+    origin: &Origin,
+    data: &[u8],
+    matches: &[Match],
+    opts: Options,
+) -> Vec<Finding> {
     let mut out = Vec::with_capacity(matches.len());
     let mut hashes: Option<Vec<String>> = None;
     let mut lines = LineIndex::default();
@@ -114,7 +128,13 @@ pub fn build(engine: &Engine, origin: &Origin, data: &[u8], matches: &[Match]) -
         let secret = Secret::new(String::from_utf8_lossy(secret_bytes).into_owned());
         let column = char_count(&data[line_start..m.secret.start]) + 1;
         let end_column = char_count(&data[end_line_start..m.secret.end]) + 1;
-        let hashes = hashes.get_or_insert_with(|| line_hashes(data));
+        let line_hash = opts.line_hashes.then(|| {
+            hashes
+                .get_or_insert_with(|| line_hashes(data))
+                .get(line - 1)
+                .cloned()
+                .unwrap_or_default()
+        });
         let first_line_end = m.secret.end.min(line_end);
         let (before, inner, after) = (
             &data[line_start..m.secret.start],
@@ -135,7 +155,7 @@ pub fn build(engine: &Engine, origin: &Origin, data: &[u8], matches: &[Match]) -
             line_raw: Secret::new(excerpt(before, &String::from_utf8_lossy(inner), after)),
             entropy: m.entropy,
             fingerprint: fingerprint(&rule.id, secret_bytes),
-            line_hash: hashes.get(line - 1).cloned().unwrap_or_default(),
+            line_hash,
             secret,
         });
     }

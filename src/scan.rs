@@ -31,6 +31,7 @@ pub struct Outcome {
 pub fn scan_blob(
     engine: &Engine,
     allowlist: &Allowlist,
+    opts: finding::Options,
     blob: &Blob<'_>,
     scratch: &mut Scratch,
 ) -> Vec<Finding> {
@@ -38,7 +39,7 @@ pub fn scan_blob(
     if matches.is_empty() {
         return Vec::new();
     }
-    let mut found = finding::build(engine, &blob.origin, blob.data, &matches);
+    let mut found = finding::build(engine, &blob.origin, blob.data, &matches, opts);
     found.retain(|f| !allowlist.allows(&f.path, f.secret.expose()));
     found
 }
@@ -50,7 +51,12 @@ fn sort(findings: &mut [Finding]) {
 }
 
 /// Scans the working tree under `opts.paths`.
-pub fn scan_tree(engine: &Engine, allowlist: &Allowlist, opts: &WalkOptions) -> Outcome {
+pub fn scan_tree(
+    engine: &Engine,
+    allowlist: &Allowlist,
+    finding_opts: finding::Options,
+    opts: &WalkOptions,
+) -> Outcome {
     let started = Instant::now();
     let stats = WalkStats::default();
     let all = Mutex::new(Vec::new());
@@ -62,7 +68,7 @@ pub fn scan_tree(engine: &Engine, allowlist: &Allowlist, opts: &WalkOptions) -> 
             if allowlist.allows_path(&blob.origin.path) {
                 return;
             }
-            found.extend(scan_blob(engine, allowlist, &blob, scratch));
+            found.extend(scan_blob(engine, allowlist, finding_opts, &blob, scratch));
         },
         |(_, found)| all.lock().unwrap().extend(found),
     );
@@ -84,7 +90,13 @@ pub fn scan_tree(engine: &Engine, allowlist: &Allowlist, opts: &WalkOptions) -> 
 }
 
 /// Scans bytes read from standard input (or anywhere else) as one blob named `name`.
-pub fn scan_bytes(engine: &Engine, allowlist: &Allowlist, name: &str, data: &[u8]) -> Outcome {
+pub fn scan_bytes(
+    engine: &Engine,
+    allowlist: &Allowlist,
+    finding_opts: finding::Options,
+    name: &str,
+    data: &[u8],
+) -> Outcome {
     let started = Instant::now();
     let mut stats = Stats::default();
     let mut findings = Vec::new();
@@ -99,7 +111,13 @@ pub fn scan_bytes(engine: &Engine, allowlist: &Allowlist, name: &str, data: &[u8
             },
             data,
         };
-        findings = scan_blob(engine, allowlist, &blob, &mut Scratch::default());
+        findings = scan_blob(
+            engine,
+            allowlist,
+            finding_opts,
+            &blob,
+            &mut Scratch::default(),
+        );
         sort(&mut findings);
     }
     stats.elapsed = started.elapsed();

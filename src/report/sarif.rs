@@ -149,8 +149,8 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 .build();
             let mut partial = BTreeMap::new();
             partial.insert("keyhound/v1".to_string(), f.fingerprint.clone());
-            if !f.line_hash.is_empty() {
-                partial.insert("primaryLocationLineHash".to_string(), f.line_hash.clone());
+            if let Some(h) = &f.line_hash {
+                partial.insert("primaryLocationLineHash".to_string(), h.clone());
             }
             let mut props = BTreeMap::new();
             props.insert(
