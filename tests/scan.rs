@@ -542,3 +542,27 @@ fn help_teaches_exit_codes() {
         .stdout(predicate::str::contains("Exit codes"))
         .stdout(predicate::str::contains("--show-secrets"));
 }
+
+#[test]
+fn symlinks_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "secret.txt",
+        format!("{}\n", github_token(20)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plain.txt", "nothing\n");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("linked-dir")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        dir.path().join("linked.txt"),
+    )
+    .unwrap();
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Scanned 1 file"));
+}
