@@ -3,7 +3,7 @@
 //! Found at the scanned repository's root (the nearest ancestor holding `.git`), or named
 //! with `--config`. Every problem is an error naming the file and, for rules, the rule id.
 
-use crate::detect::{compile_regex, Engine};
+use crate::detect::{compile_all, Engine};
 use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};
 use regex_automata::meta::Regex;
 use serde::Deserialize;
@@ -200,13 +200,8 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
                 .map_err(|e| ConfigError(format!("{name}: allowlist paths: {e}")))?,
         )
     };
-    let regexes = raw
-        .regexes
-        .iter()
-        .map(|r| {
-            compile_regex(r).map_err(|e| ConfigError(format!("{name}: allowlist regex {r:?}: {e}")))
-        })
-        .collect::<Result<_, _>>()?;
+    let regexes = compile_all(&raw.regexes, "allowlist regex")
+        .map_err(|e| ConfigError(format!("{name}: {e}")))?;
     Ok(Allowlist {
         paths,
         regexes,

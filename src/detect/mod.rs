@@ -117,24 +117,22 @@ pub fn expand_macros(pattern: &str) -> String {
     p
 }
 
+/// Compiles a list of patterns; the error names the kind (`what`) and the pattern at fault.
+pub fn compile_all(patterns: &[String], what: &str) -> Result<Vec<Regex>, String> {
+    patterns
+        .iter()
+        .map(|r| compile_regex(r).map_err(|e| format!("invalid {what} {r:?}: {e}")))
+        .collect()
+}
+
 fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
     let regex =
         compile_regex(&expand_macros(&rule.regex)).map_err(|e| format!("invalid regex: {e}"))?;
     let secret_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, "secret");
-    let allow = rule
-        .allowlist
-        .regexes
-        .iter()
-        .map(|r| compile_regex(r).map_err(|e| format!("invalid allowlist regex {r:?}: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let allow_match = rule
-        .allowlist
-        .match_regexes
-        .iter()
-        .map(|r| compile_regex(r).map_err(|e| format!("invalid allowlist match regex {r:?}: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let allow = compile_all(&rule.allowlist.regexes, "allowlist regex")?;
+    let allow_match = compile_all(&rule.allowlist.match_regexes, "allowlist match regex")?;
     Ok(Compiled {
         regex,
         secret_group,
