@@ -464,13 +464,13 @@ fn is_repetitive(secret: &[u8]) -> bool {
 }
 
 fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
-    if stopwords.is_empty() {
-        return false;
-    }
-    let lower = secret.to_ascii_lowercase();
-    stopwords
-        .iter()
-        .any(|w| memchr::memmem::find(&lower, w).is_some())
+    // Stopwords are stored lower-cased; compare without allocating a lower-cased copy.
+    stopwords.iter().any(|w| {
+        !w.is_empty()
+            && secret
+                .windows(w.len())
+                .any(|window| window.eq_ignore_ascii_case(w))
+    })
 }
 
 /// Keeps one match per secret: where secrets overlap, the provider-specific rule beats a
