@@ -5,6 +5,7 @@ use crate::rules::{Rule, Severity};
 use crate::source::Origin;
 use sha2::{Digest, Sha256};
 use std::fmt;
+use std::ops::Range;
 
 /// A secret value. It never prints itself: `Debug` and `Display` show the redacted form, so
 /// a stray `{:?}` in a log or a panic cannot leak it. Call [`Secret::expose`] to see it.
@@ -137,9 +138,20 @@ pub fn build(
         });
         let first_line_end = m.secret.end.min(line_end);
         let (before, inner, after) = (
-            &data[line_start..m.secret.start],
+            line_start..m.secret.start,
             &data[m.secret.start..first_line_end],
-            &data[first_line_end..line_end],
+            first_line_end..line_end,
+        );
+        // Other secrets on the same line are redacted too, never shown beside this one.
+        let line_redacted = excerpt(
+            &redacted_text(data, before.clone(), matches),
+            &secret.redacted(),
+            &redacted_text(data, after.clone(), matches),
+        );
+        let line_raw = excerpt(
+            &String::from_utf8_lossy(&data[before]),
+            &String::from_utf8_lossy(inner),
+            &String::from_utf8_lossy(&data[after]),
         );
         out.push(Finding {
             rule_id: rule.id.clone(),
@@ -151,8 +163,8 @@ pub fn build(
             column,
             end_line,
             end_column,
-            line_redacted: excerpt(before, &secret.redacted(), after),
-            line_raw: Secret::new(excerpt(before, &String::from_utf8_lossy(inner), after)),
+            line_redacted,
+            line_raw: Secret::new(line_raw),
             entropy: m.entropy,
             fingerprint: fingerprint(&rule.id, secret_bytes),
             line_hash,
@@ -162,11 +174,36 @@ pub fn build(
     out
 }
 
+/// `data[range]` as text, with every matched secret that overlaps it redacted.
+fn redacted_text(data: &[u8], range: Range<usize>, matches: &[Match]) -> String {
+    let mut secrets: Vec<&Range<usize>> = matches
+        .iter()
+        .map(|m| &m.secret)
+        .filter(|s| s.start < range.end && s.end > range.start)
+        .collect();
+    secrets.sort_by_key(|s| s.start);
+    let mut out = String::new();
+    let mut pos = range.start;
+    for s in secrets {
+        if s.end <= pos {
+            continue;
+        }
+        let start = s.start.max(pos);
+        out.push_str(&String::from_utf8_lossy(&data[pos..start]));
+        if s.start >= range.start {
+            out.push_str(&redact(&String::from_utf8_lossy(&data[s.clone()])));
+        } else {
+            out.push('…');
+        }
+        pos = s.end.min(range.end);
+    }
+    out.push_str(&String::from_utf8_lossy(&data[pos..range.end]));
+    out
+}
+
 /// Joins the parts of a line around a (possibly redacted) secret, trimmed to a readable width.
-fn excerpt(before: &[u8], middle: &str, after: &[u8]) -> String {
+fn excerpt(before: &str, middle: &str, after: &str) -> String {
     const SIDE: usize = 60;
-    let before = String::from_utf8_lossy(before);
-    let after = String::from_utf8_lossy(after);
     let before = before.trim_start();
     let b: String = if before.chars().count() > SIDE {
         let skip = before.chars().count() - SIDE;
@@ -323,6 +360,21 @@ mod tests {
         let s = Secret::new("supersecretvalue".into());
         assert_eq!(format!("{s:?}"), "Secret(supe…)");
         assert_eq!(format!("{s}"), "supe…");
+    }
+
+    #[test]
+    fn other_secrets_on_the_line_are_redacted_too() {
+        let data = b"a=SECRETONE1234 b=SECRETTWO5678\n";
+        let m = |start: usize, end: usize| Match {
+            rule: 0,
+            range: start..end,
+            secret: start..end,
+            entropy: 4.0,
+        };
+        let matches = [m(2, 15), m(18, 31)];
+        assert_eq!(redacted_text(data, 0..18, &matches), "a=SECR… b=");
+        assert_eq!(redacted_text(data, 15..31, &matches), " b=SECR…");
+        assert_eq!(redacted_text(data, 5..18, &matches), "… b=");
     }
 
     #[test]

@@ -566,3 +566,26 @@ fn symlinks_are_not_followed() {
         .code(0)
         .stdout(predicate::str::contains("Scanned 1 file"));
 }
+
+#[test]
+fn a_second_secret_on_the_line_is_not_shown_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (aws_key_id(21), github_token(22));
+    write(dir.path(), "env.sh", format!("export A={a} B={b}\n"));
+    for format in ["text", "json"] {
+        let out = keyhound()
+            .args(["scan", "--format", format])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains(a.as_str()) && !text.contains(b.as_str()),
+            "{text}"
+        );
+        assert!(text.contains("github.pat.classic") && text.contains("aws.access-key-id"));
+    }
+}
