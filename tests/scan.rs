@@ -114,12 +114,7 @@ fn fingerprint_survives_moving_the_line() {
     let gh = github_token(9);
     write(dir.path(), "a.txt", format!("token {gh}\n"));
     let fp = |dir: &std::path::Path| -> String {
-        let out = keyhound()
-            .args(["scan", "-f", "json"])
-            .arg(dir)
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = scan_json(dir, &[], 1);
         v["findings"][0]["fingerprint"]
             .as_str()
             .unwrap()
@@ -255,15 +250,7 @@ fn custom_rule_and_disabled_builtin() {
         ".keyhound.toml",
         "disabled_rules = [\"github.pat.classic\"]\n[[rules]]\nid = \"acme.internal\"\nname = \"Acme internal token\"\nkeywords = [\"acme_\"]\nregex = '''\\b(?P<secret>acme_[a-z0-9]{24})\\b'''\nexamples = [\"acme_0123456789abcdefghijklmn\"]\nnegative_examples = [\"acme_short\"]\n",
     );
-    let out = keyhound()
-        .args(["scan", "-f", "json"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = scan_json(dir.path(), &[], 1);
     // The config's own example is a finding too; app.txt holds the one that matters.
     let ids: Vec<&str> = v["findings"]
         .as_array()
@@ -403,13 +390,7 @@ fn ignore_files_are_respected_and_no_ignore_overrides() {
     write(dir.path(), ".env", format!("STRIPE={}\n", stripe_live(14)));
     write(dir.path(), ".git/config", format!("{}\n", github_token(15)));
     let scan = |extra: &[&str]| -> Vec<String> {
-        let out = keyhound()
-            .args(["scan", "-f", "json"])
-            .args(extra)
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = scan_json(dir.path(), extra, 1);
         let mut paths: Vec<String> = v["findings"]
             .as_array()
             .unwrap()
@@ -466,15 +447,7 @@ fn inline_allow_silences_a_line() {
             github_token(19)
         ),
     );
-    let out = keyhound()
-        .args(["scan", "-f", "json"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = scan_json(dir.path(), &[], 1);
     let lines: Vec<i64> = v["findings"]
         .as_array()
         .unwrap()

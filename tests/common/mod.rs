@@ -60,3 +60,17 @@ pub fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, content).unwrap();
 }
+
+/// Runs `keyhound scan --format json EXTRA… PATH`, checks the exit code, returns the report.
+pub fn scan_json(path: &Path, extra: &[&str], code: i32) -> serde_json::Value {
+    let out = keyhound()
+        .args(["scan", "--format", "json"])
+        .args(extra)
+        .arg(path)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("JSON report")
+}
