@@ -156,13 +156,13 @@ fn rules_test(file: &Path) -> Result<i32> {
         Ok(r) => r,
         Err(_) => {
             let cfg = config::parse(&name, &text)?;
-            let custom: std::collections::HashSet<String> = crate::rules::builtin_rules()
+            let builtin_ids: std::collections::HashSet<String> = crate::rules::builtin_rules()
                 .into_iter()
                 .map(|r| r.id)
                 .collect();
             cfg.rules
                 .into_iter()
-                .filter(|r| !custom.contains(&r.id))
+                .filter(|r| !builtin_ids.contains(&r.id))
                 .collect()
         }
     };

@@ -3,7 +3,7 @@
 //! Found at the scanned repository's root (the nearest ancestor holding `.git`), or named
 //! with `--config`. Every problem is an error naming the file and, for rules, the rule id.
 
-use crate::detect::{compile_all, Engine};
+use crate::detect::{compile_all, contains_stopword, Engine};
 use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};
 use regex_automata::meta::Regex;
 use serde::Deserialize;
@@ -57,23 +57,16 @@ pub struct Config {
 pub struct Allowlist {
     paths: Option<globset::GlobSet>,
     regexes: Vec<Regex>,
-    stopwords: Vec<String>,
+    /// Lower-cased.
+    stopwords: Vec<Vec<u8>>,
 }
 
 impl Allowlist {
     /// Whether a finding at `path` with `secret` is allowed (not reported).
     pub fn allows(&self, path: &str, secret: &str) -> bool {
-        if self.paths.as_ref().is_some_and(|g| g.is_match(path)) {
-            return true;
-        }
-        if self.regexes.iter().any(|r| r.is_match(secret.as_bytes())) {
-            return true;
-        }
-        if !self.stopwords.is_empty() {
-            let lower = secret.to_ascii_lowercase();
-            return self.stopwords.iter().any(|w| lower.contains(w.as_str()));
-        }
-        false
+        self.allows_path(path)
+            || self.regexes.iter().any(|r| r.is_match(secret.as_bytes()))
+            || contains_stopword(secret.as_bytes(), &self.stopwords)
     }
 
     /// Whether any file under `path` could be reported at all.
@@ -208,7 +201,7 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
         stopwords: raw
             .stopwords
             .iter()
-            .map(|s| s.to_ascii_lowercase())
+            .map(|s| s.to_ascii_lowercase().into_bytes())
             .collect(),
     })
 }

@@ -463,7 +463,8 @@ fn is_repetitive(secret: &[u8]) -> bool {
     })
 }
 
-fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
+/// Whether `secret` contains one of the (lower-cased) stopwords, ignoring ASCII case.
+pub fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
     // Stopwords are stored lower-cased; compare without allocating a lower-cased copy.
     stopwords.iter().any(|w| {
         !w.is_empty()
@@ -480,7 +481,7 @@ fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
         return matches;
     }
     let rank = |m: &Match| {
-        let generic = engine.rule(m.rule).is_generic();
+        let generic = engine.slots[m.rule].generic;
         (!generic, m.secret.len(), std::cmp::Reverse(m.rule))
     };
     matches.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
