@@ -63,11 +63,9 @@ pub fn scan_tree(
     walk(
         opts,
         &stats,
+        |path| allowlist.allows_path(path),
         || (Scratch::default(), Vec::new()),
         |(scratch, found): &mut (Scratch, Vec<Finding>), blob| {
-            if allowlist.allows_path(&blob.origin.path) {
-                return;
-            }
             found.extend(scan_blob(engine, allowlist, finding_opts, &blob, scratch));
         },
         |(_, found)| all.lock().unwrap().extend(found),

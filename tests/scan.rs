@@ -562,3 +562,27 @@ fn a_second_secret_on_the_line_is_not_shown_raw() {
         assert!(text.contains("github.pat.classic") && text.contains("aws.access-key-id"));
     }
 }
+
+#[test]
+fn allowlisted_paths_are_not_read_or_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".keyhound.toml",
+        "[allowlist]\npaths = [\"**/fixtures/**\"]\n",
+    );
+    write(
+        dir.path(),
+        "tests/fixtures/a.txt",
+        format!("{}\n", github_token(23)),
+    );
+    write(dir.path(), "src/b.txt", format!("{}\n", github_token(24)));
+    let v = scan_json(dir.path(), &[], 1);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0]["path"].as_str().unwrap().ends_with("src/b.txt"));
+    assert_eq!(
+        v["summary"]["files"], 2,
+        "src/b.txt and .keyhound.toml only"
+    );
+}

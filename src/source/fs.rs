@@ -59,10 +59,18 @@ pub fn display_path(path: &Path) -> String {
     s.to_string()
 }
 
-/// Walks the tree in parallel. `init` makes one state per worker thread; `visit` is called
-/// with that state for every file to scan; `finish` receives each state when its thread ends.
-pub fn walk<S, I, V, F>(opts: &WalkOptions, stats: &WalkStats, init: I, visit: V, finish: F)
-where
+/// Walks the tree in parallel. Files whose reported path `skip` accepts are neither read nor
+/// counted. `init` makes one state per worker thread; `visit` is called with that state for
+/// every file to scan; `finish` receives each state when its thread ends.
+pub fn walk<S, K, I, V, F>(
+    opts: &WalkOptions,
+    stats: &WalkStats,
+    skip: K,
+    init: I,
+    visit: V,
+    finish: F,
+) where
+    K: Fn(&str) -> bool + Sync,
     I: Fn() -> S + Sync,
     V: Fn(&mut S, Blob<'_>) + Sync,
     F: Fn(S) + Sync,
@@ -92,7 +100,7 @@ where
         builder.add_custom_ignore_filename(IGNORE_FILE);
     }
     let walker = builder.build_parallel();
-    let (visit, finish) = (&visit, &finish);
+    let (skip, visit, finish) = (&skip, &visit, &finish);
     walker.run(|| {
         let mut worker = Worker {
             state: Some(init()),
@@ -118,6 +126,10 @@ where
                 return WalkState::Continue;
             }
             let path = entry.path();
+            let shown = display_path(path);
+            if skip(&shown) {
+                return WalkState::Continue;
+            }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             if size > opts.max_file_size {
                 stats.skipped_large.fetch_add(1, Ordering::Relaxed);
@@ -149,9 +161,7 @@ where
                 visit(
                     s,
                     Blob {
-                        origin: Origin {
-                            path: display_path(path),
-                        },
+                        origin: Origin { path: shown },
                         data: &data,
                     },
                 );
