@@ -8,6 +8,7 @@ use crate::rules::check::check_examples;
 use crate::rules::parse_rule_file;
 use crate::scan::{self, Outcome};
 use crate::source::fs::WalkOptions;
+use crate::source::git::{self, HistoryOptions};
 use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,6 +43,9 @@ fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32> {
+    if args.staged || args.git.is_some() || args.pre_push {
+        return run_git_scan(args);
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -94,6 +98,144 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+/// Git's pre-push protocol: one line per ref, `<local ref> <local sha> <remote ref> <remote sha>`.
+/// The pre-commit framework passes the range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
+/// Returns `None` when nothing is being pushed (only deletions, or no input).
+fn pre_push_selection() -> Result<Option<HistoryOptions>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+        return Ok(Some(HistoryOptions {
+            range: Some(format!("{from}..{to}")),
+            ..HistoryOptions::default()
+        }));
+    }
+    let mut input = String::new();
+    if !std::io::stdin().is_terminal() {
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+            .context("cannot read the pushed refs from standard input")?;
+    }
+    let is_zero = |sha: &str| sha.bytes().all(|b| b == b'0');
+    let mut select = HistoryOptions::default();
+    for line in input.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote] = fields[..] else {
+            continue;
+        };
+        if is_zero(local) {
+            continue; // deleting a remote ref sends nothing
+        }
+        select.include.push(local.to_string());
+        if is_zero(remote) {
+            select.exclude_remotes = true; // a new branch: what no remote has yet
+        } else {
+            select.exclude.push(remote.to_string());
+        }
+    }
+    Ok((!select.include.is_empty()).then_some(select))
+}
+
+const STAGED_HELP: &str = "\
+keyhound blocked this commit: the staged changes add the secret(s) above.
+  - Remove the secret from the file and `git add` it again; then rotate the secret
+    (revoke it and issue a new one), since it may already be copied elsewhere.
+  - A deliberate test fixture? Put `keyhound:allow` in a comment on that line.
+  - `git commit --no-verify` skips this check (not recommended).";
+
+const PRE_PUSH_HELP: &str = "\
+keyhound blocked this push: the commits being pushed contain the secret(s) above.
+  - Rotate the secret (revoke it and issue a new one), then remove it from history
+    (e.g. `git rebase -i`, or `git filter-repo` for older commits) before pushing.
+  - A deliberate test fixture? Put `keyhound:allow` in a comment on that line.
+  - `git push --no-verify` skips this check (not recommended).";
+
+/// `--staged`, `--git` and `--pre-push`: scans a repository's objects, not its files.
+fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
+    // `keyhound scan --git DIR`: clap reads DIR as the range; an existing directory with no
+    // `..` in it is meant as the repository.
+    if let Some(r) = &args.git {
+        if args.paths.is_empty() && !r.contains("..") && Path::new(r).is_dir() {
+            args.paths.push(PathBuf::from(r));
+            args.git = Some(String::new());
+        }
+    }
+    if args.paths.len() > 1 {
+        bail!("--staged, --git and --pre-push scan one repository: give at most one path");
+    }
+    let path = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    if path.as_os_str() == "-" {
+        bail!("`-` (standard input) cannot be combined with --staged, --git or --pre-push");
+    }
+    if std::fs::symlink_metadata(&path).is_err() {
+        bail!("{}: no such file or directory", path.display());
+    }
+    let repo = git::open(&path)?;
+    let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+    let cfg = load_config(args.config.as_deref(), &root)?;
+    let engine = Engine::new(cfg.rules)?;
+    let finding_opts = crate::finding::Options {
+        line_hashes: args.format == Format::Sarif,
+    };
+    let outcome = if args.staged {
+        scan::scan_staged(
+            &engine,
+            &cfg.allowlist,
+            finding_opts,
+            &repo,
+            args.max_file_size,
+        )?
+    } else {
+        let select = if args.pre_push {
+            pre_push_selection()?
+        } else {
+            Some(HistoryOptions {
+                range: args.git.clone().filter(|r| !r.is_empty()),
+                all: args.all,
+                since_commit: args.since_commit.clone(),
+                ..HistoryOptions::default()
+            })
+        };
+        match select {
+            Some(select) => scan::scan_history(
+                &engine,
+                &cfg.allowlist,
+                finding_opts,
+                &repo,
+                &scan::HistoryRun {
+                    select,
+                    max_file_size: args.max_file_size,
+                    threads: args.threads.unwrap_or(0),
+                    progress: !args.quiet && std::io::stderr().is_terminal(),
+                },
+            )?,
+            None => Outcome {
+                findings: Vec::new(),
+                stats: scan::Stats {
+                    kind: scan::Kind::History,
+                    ..scan::Stats::default()
+                },
+                warnings: Vec::new(),
+            },
+        }
+    };
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    emit_report(&args, &outcome, &engine)?;
+    if outcome.findings.is_empty() {
+        return Ok(EXIT_CLEAN);
+    }
+    if args.staged {
+        eprintln!("{STAGED_HELP}");
+    } else if args.pre_push {
+        eprintln!("{PRE_PUSH_HELP}");
+    }
+    Ok(EXIT_FINDINGS)
 }
 
 fn color_wanted(args: &ScanArgs) -> bool {

@@ -14,6 +14,10 @@ Examples:
   keyhound scan                      scan the current directory
   keyhound scan src config --format json --output findings.json
   keyhound scan --format sarif --output keyhound.sarif
+  keyhound scan --staged             what the next commit adds (the pre-commit hook)
+  keyhound scan --git                every commit reachable from HEAD
+  keyhound scan --git main..feature  only the commits on feature that main lacks
+  keyhound scan --git --all          every branch, tag and remote ref
   git log -p | keyhound scan -       scan standard input
   keyhound rules list                list the built-in rules";
 
@@ -38,8 +42,38 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; `-` reads standard input. Default: the current directory.
+    /// With --staged, --git or --pre-push: a path inside the repository.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Scan what the next commit will contain: the staged (index) version of each changed
+    /// file, reporting only the lines the commit adds. This is what the pre-commit hook runs.
+    #[arg(long, conflicts_with_all = ["git", "pre_push"])]
+    pub staged: bool,
+
+    /// Scan git history: every blob each commit introduces, once per object. RANGE is a
+    /// revision range (`main..feature`) or a revision (its ancestry); default HEAD.
+    #[arg(
+        long,
+        value_name = "RANGE",
+        num_args = 0..=1,
+        default_missing_value = "",
+        conflicts_with = "pre_push"
+    )]
+    pub git: Option<String>,
+
+    /// With --git: every ref (branches, tags, remotes), not just HEAD.
+    #[arg(long, requires = "git")]
+    pub all: bool,
+
+    /// With --git: only commits after SHA (for CI: the last commit already scanned).
+    #[arg(long, value_name = "SHA", requires = "git")]
+    pub since_commit: Option<String>,
+
+    /// Scan the commits a `git push` is about to send (reads the ref lines git gives a
+    /// pre-push hook on standard input, or PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF).
+    #[arg(long)]
+    pub pre_push: bool,
 
     /// Report format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
@@ -73,7 +107,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_color: bool,
 
-    /// Print nothing when there are no findings (text format).
+    /// Print nothing when there are no findings (text format), and no progress bar.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -2,10 +2,11 @@
 
 use crate::detect::{Engine, Match};
 use crate::rules::{Rule, Severity};
-use crate::source::Origin;
+use crate::source::{CommitInfo, Origin};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A secret value. It never prints itself: `Debug` and `Display` show the redacted form, so
 /// a stray `{:?}` in a log or a panic cannot leak it. Call [`Secret::expose`] to see it.
@@ -82,6 +83,13 @@ pub struct Finding {
     /// GitHub code scanning's `primaryLocationLineHash` for the finding's line, when the
     /// report needs it (SARIF): it costs a pass over the whole file.
     pub line_hash: Option<String>,
+    /// History scans: the commit that first introduced this secret at this path.
+    pub commit: Option<Arc<CommitInfo>>,
+    /// History scans: how many other commits introduced the same secret at the same path.
+    pub other_commits: u64,
+    /// History scans: whether the secret is still in the file at HEAD (`Some(false)`: gone
+    /// from HEAD, but still in history — not remediated until it is rotated).
+    pub in_head: Option<bool>,
 }
 
 /// Fingerprint of a (rule, secret) pair: never the secret itself, never positional.
@@ -169,6 +177,9 @@ pub fn build(
             fingerprint: fingerprint(&rule.id, secret_bytes),
             line_hash,
             secret,
+            commit: origin.commit.clone(),
+            other_commits: 0,
+            in_head: None,
         });
     }
     out

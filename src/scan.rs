@@ -4,14 +4,35 @@ use crate::config::Allowlist;
 use crate::detect::{Engine, Scratch};
 use crate::finding::{self, Finding};
 use crate::source::fs::{walk, WalkOptions, WalkStats};
+use crate::source::git::{self, BlobRead, HistoryOptions};
 use crate::source::{is_binary, Blob, Origin};
+use anyhow::{bail, Result};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// What a scan read: the report words its summary after it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Files and directories.
+    #[default]
+    Tree,
+    /// Standard input.
+    Stdin,
+    /// The git index (`--staged`).
+    Staged,
+    /// Git history (`--git`).
+    History,
+}
+
 /// What a scan looked at.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
+    pub kind: Kind,
+    /// Commits walked (history scans).
+    pub commits: u64,
     pub files: u64,
     pub bytes: u64,
     pub skipped_binary: u64,
@@ -76,6 +97,8 @@ pub fn scan_tree(
     Outcome {
         findings,
         stats: Stats {
+            kind: Kind::Tree,
+            commits: 0,
             files: stats.files.load(Ordering::Relaxed),
             bytes: stats.bytes.load(Ordering::Relaxed),
             skipped_binary: stats.skipped_binary.load(Ordering::Relaxed),
@@ -96,7 +119,10 @@ pub fn scan_bytes(
     data: &[u8],
 ) -> Outcome {
     let started = Instant::now();
-    let mut stats = Stats::default();
+    let mut stats = Stats {
+        kind: Kind::Stdin,
+        ..Stats::default()
+    };
     let mut findings = Vec::new();
     if is_binary(data) {
         stats.skipped_binary = 1;
@@ -104,9 +130,7 @@ pub fn scan_bytes(
         stats.files = 1;
         stats.bytes = data.len() as u64;
         let blob = Blob {
-            origin: Origin {
-                path: name.to_string(),
-            },
+            origin: Origin::file(name),
             data,
         };
         findings = scan_blob(
@@ -124,4 +148,275 @@ pub fn scan_bytes(
         stats,
         warnings: Vec::new(),
     }
+}
+
+/// Scans what the next commit will contain: the staged blobs, reporting only findings on the
+/// lines the commit adds (see [`git::staged`]).
+pub fn scan_staged(
+    engine: &Engine,
+    allowlist: &Allowlist,
+    finding_opts: finding::Options,
+    repo: &git2::Repository,
+    max_file_size: u64,
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let staged = git::staged(repo, max_file_size)?;
+    let mut stats = Stats {
+        kind: Kind::Staged,
+        skipped_binary: staged.skipped_binary,
+        skipped_large: staged.skipped_large,
+        ..Stats::default()
+    };
+    let mut scratch = Scratch::default();
+    let mut findings = Vec::new();
+    for file in &staged.files {
+        if allowlist.allows_path(&file.path) {
+            continue;
+        }
+        stats.files += 1;
+        stats.bytes += file.data.len() as u64;
+        let blob = Blob {
+            origin: Origin::file(file.path.clone()),
+            data: &file.data,
+        };
+        let mut found = scan_blob(engine, allowlist, finding_opts, &blob, &mut scratch);
+        if let Some(added) = &file.added_lines {
+            // A finding counts if any line it spans is new in this commit.
+            found.retain(|f| {
+                let i = added.partition_point(|&l| l < f.line);
+                added.get(i).is_some_and(|&l| l <= f.end_line)
+            });
+        }
+        findings.extend(found);
+    }
+    sort(&mut findings);
+    stats.elapsed = started.elapsed();
+    Ok(Outcome {
+        findings,
+        stats,
+        warnings: Vec::new(),
+    })
+}
+
+/// How a history scan runs.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryRun {
+    pub select: HistoryOptions,
+    pub max_file_size: u64,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// Draw a progress bar on standard error.
+    pub progress: bool,
+}
+
+/// Scans every blob the selected commits introduce, each object once, in parallel. A secret
+/// is reported once per (secret, path), at the earliest commit that introduced it, with the
+/// number of other commits that introduced it too and whether it is still in HEAD.
+pub fn scan_history(
+    engine: &Engine,
+    allowlist: &Allowlist,
+    finding_opts: finding::Options,
+    repo: &git2::Repository,
+    run: &HistoryRun,
+) -> Result<Outcome> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let started = Instant::now();
+    let bar = |b: ProgressBar| {
+        if run.progress {
+            b
+        } else {
+            ProgressBar::hidden()
+        }
+    };
+    let walking = bar(ProgressBar::new_spinner());
+    let plan = git::plan_history(repo, &run.select, |n| {
+        walking.set_message(format!("walking history: {n} commits"));
+        walking.tick();
+    })?;
+    walking.finish_and_clear();
+
+    let mut warnings = Vec::new();
+    if plan.shallow {
+        warnings.push(format!(
+            "shallow repository: scanned the {} commits present; older history was not fetched",
+            plan.commits
+        ));
+    }
+    let scanning = bar(ProgressBar::new(plan.blobs.len() as u64));
+    scanning.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} blobs from {msg} [{elapsed}] {wide_bar}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    scanning.set_message(format!("{} commits", plan.commits));
+
+    struct Found {
+        order: usize,
+        commit: String,
+        finding: Finding,
+    }
+    #[derive(Default)]
+    struct Acc {
+        found: Vec<Found>,
+        files: u64,
+        bytes: u64,
+        binary: u64,
+        large: u64,
+        errors: Vec<String>,
+    }
+    let git_dir = repo.path().to_path_buf();
+    let work = || {
+        plan.blobs
+            .par_iter()
+            .map_init(
+                || {
+                    (
+                        git2::Repository::open(&git_dir).map_err(|e| e.message().to_string()),
+                        Scratch::default(),
+                    )
+                },
+                |(handle, scratch), job| {
+                    let mut acc = Acc::default();
+                    scanning.inc(1);
+                    let repo = match handle {
+                        Ok(r) => r,
+                        Err(e) => {
+                            acc.errors.push(format!("cannot open the repository: {e}"));
+                            return acc;
+                        }
+                    };
+                    let odb = match repo.odb() {
+                        Ok(o) => o,
+                        Err(e) => {
+                            acc.errors.push(e.message().to_string());
+                            return acc;
+                        }
+                    };
+                    let data = match git::read_blob(&odb, job.oid, run.max_file_size) {
+                        Ok(BlobRead::Text(d)) => d,
+                        Ok(BlobRead::Binary) => {
+                            acc.binary += 1;
+                            return acc;
+                        }
+                        Ok(BlobRead::TooLarge) => {
+                            acc.large += 1;
+                            return acc;
+                        }
+                        Err(e) => {
+                            acc.errors.push(format!(
+                                "{e} (introduced at {} in commit {})",
+                                job.introductions[0].path, job.introductions[0].commit.id
+                            ));
+                            return acc;
+                        }
+                    };
+                    acc.files += 1;
+                    acc.bytes += data.len() as u64;
+                    let first = &job.introductions[0];
+                    let blob = Blob {
+                        origin: Origin {
+                            path: first.path.clone(),
+                            commit: Some(first.commit.clone()),
+                        },
+                        data: &data,
+                    };
+                    let found =
+                        scan_blob(engine, &Allowlist::default(), finding_opts, &blob, scratch);
+                    if found.is_empty() {
+                        return acc;
+                    }
+                    // The same blob may have been introduced at several paths and commits:
+                    // one finding per (path, commit); the grouping below keeps the earliest.
+                    for intro in &job.introductions {
+                        for f in &found {
+                            if allowlist.allows(&intro.path, f.secret.expose()) {
+                                continue;
+                            }
+                            let mut f = f.clone();
+                            f.path = intro.path.clone();
+                            f.commit = Some(intro.commit.clone());
+                            acc.found.push(Found {
+                                order: intro.order,
+                                commit: intro.commit.id.clone(),
+                                finding: f,
+                            });
+                        }
+                    }
+                    acc
+                },
+            )
+            .reduce(Acc::default, |mut a, b| {
+                a.found.extend(b.found);
+                a.files += b.files;
+                a.bytes += b.bytes;
+                a.binary += b.binary;
+                a.large += b.large;
+                a.errors.extend(b.errors);
+                a
+            })
+    };
+    let acc = if run.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(run.threads)
+            .build()?
+            .install(work)
+    } else {
+        work()
+    };
+    scanning.finish_and_clear();
+    if let Some(first) = acc.errors.first() {
+        let more = acc.errors.len() - 1;
+        if more > 0 {
+            bail!("{first} (and {more} more unreadable objects)");
+        }
+        bail!("{first}");
+    }
+
+    // One finding per (secret, path): the earliest commit, and a count of the others.
+    let mut groups: HashMap<(String, String), (usize, HashSet<String>)> = HashMap::new();
+    let found = acc.found;
+    for (i, f) in found.iter().enumerate() {
+        let key = (f.finding.fingerprint.clone(), f.finding.path.clone());
+        let entry = groups.entry(key).or_insert_with(|| (i, HashSet::new()));
+        entry.1.insert(f.commit.clone());
+        let best = &found[entry.0];
+        if (f.order, f.finding.line) < (best.order, best.finding.line) {
+            entry.0 = i;
+        }
+    }
+    let mut keep: Vec<(usize, u64)> = groups
+        .into_values()
+        .map(|(i, commits)| (i, commits.len() as u64 - 1))
+        .collect();
+    keep.sort_unstable();
+    let mut head_files: HashMap<String, Option<Vec<u8>>> = HashMap::new();
+    let mut findings = Vec::with_capacity(keep.len());
+    for (i, others) in keep {
+        let mut f = found[i].finding.clone();
+        f.other_commits = others;
+        let head = head_files
+            .entry(f.path.clone())
+            .or_insert_with(|| git::head_blob(repo, &f.path));
+        f.in_head = Some(
+            head.as_deref()
+                .is_some_and(|h| memchr::memmem::find(h, f.secret.expose().as_bytes()).is_some()),
+        );
+        findings.push(f);
+    }
+    sort(&mut findings);
+    Ok(Outcome {
+        findings,
+        stats: Stats {
+            kind: Kind::History,
+            commits: plan.commits,
+            files: acc.files,
+            bytes: acc.bytes,
+            skipped_binary: acc.binary,
+            skipped_large: acc.large,
+            unreadable: 0,
+            elapsed: started.elapsed(),
+        },
+        warnings,
+    })
 }

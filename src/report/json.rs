@@ -1,7 +1,7 @@
 //! The JSON report. Field names are stable and documented in README.
 
 use super::Options;
-use crate::scan::Outcome;
+use crate::scan::{Kind, Outcome};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -35,10 +35,33 @@ struct JsonFinding<'a> {
     line_text: &'a str,
     entropy: f64,
     fingerprint: &'a str,
+    /// History scans only: the commit that first introduced the secret at this path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<JsonCommit<'a>>,
+    /// History scans only: other commits that introduced the same secret at this path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    other_commits: Option<u64>,
+    /// History scans only: false when the secret is gone from HEAD but still in history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct JsonCommit<'a> {
+    id: &'a str,
+    author_name: &'a str,
+    author_email: &'a str,
+    date: String,
+    summary: &'a str,
 }
 
 #[derive(Serialize)]
 struct Summary {
+    /// What was scanned: `tree`, `stdin`, `staged` or `history`.
+    source: &'static str,
+    /// History scans only: commits walked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commits: Option<u64>,
     files: u64,
     bytes: u64,
     skipped_binary: u64,
@@ -75,6 +98,15 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
             },
             entropy: (f.entropy * 1000.0).round() / 1000.0,
             fingerprint: &f.fingerprint,
+            commit: f.commit.as_deref().map(|c| JsonCommit {
+                id: &c.id,
+                author_name: &c.author_name,
+                author_email: &c.author_email,
+                date: super::rfc3339(c.time),
+                summary: &c.summary,
+            }),
+            other_commits: f.commit.as_ref().map(|_| f.other_commits),
+            in_head: f.in_head,
         })
         .collect();
     let s = &outcome.stats;
@@ -85,6 +117,13 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
         },
         findings,
         summary: Summary {
+            source: match s.kind {
+                Kind::Tree => "tree",
+                Kind::Stdin => "stdin",
+                Kind::Staged => "staged",
+                Kind::History => "history",
+            },
+            commits: (s.kind == Kind::History).then_some(s.commits),
             files: s.files,
             bytes: s.bytes,
             skipped_binary: s.skipped_binary,

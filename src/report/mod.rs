@@ -28,6 +28,17 @@ pub struct Options {
     pub color: bool,
 }
 
+/// RFC 3339 (UTC) rendering of a Unix time, as reports show commit times.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 /// Writes `outcome` in `format`.
 pub fn write(
     out: &mut dyn Write,

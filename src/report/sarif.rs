@@ -165,6 +165,29 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 "secret_redacted".to_string(),
                 serde_json::json!(f.secret.redacted()),
             );
+            if let Some(c) = &f.commit {
+                props.insert("commitSha".to_string(), serde_json::json!(c.id));
+                props.insert("author".to_string(), serde_json::json!(c.author_name));
+                props.insert("authorEmail".to_string(), serde_json::json!(c.author_email));
+                props.insert(
+                    "commitDate".to_string(),
+                    serde_json::json!(super::rfc3339(c.time)),
+                );
+                props.insert("commitSummary".to_string(), serde_json::json!(c.summary));
+                props.insert(
+                    "otherCommits".to_string(),
+                    serde_json::json!(f.other_commits),
+                );
+            }
+            if let Some(in_head) = f.in_head {
+                // Gone from HEAD is not remediated: the secret is still in history.
+                props.insert("inHead".to_string(), serde_json::json!(in_head));
+                props.insert("historyOnly".to_string(), serde_json::json!(!in_head));
+            }
+            let place = match &f.commit {
+                Some(c) => format!("{} (commit {})", f.path, &c.id[..c.id.len().min(12)]),
+                None => f.path.clone(),
+            };
             let mut builder = sarif::Result::builder()
                 .rule_id(f.rule_id.clone())
                 .level(level(f.severity))
@@ -174,7 +197,7 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                             "{} `{}` found in {}. Rotate it and remove it from the code.",
                             f.rule_name,
                             f.secret.redacted(),
-                            f.path
+                            place
                         ))
                         .build(),
                 )

@@ -2,7 +2,7 @@
 
 use super::Options;
 use crate::rules::Severity;
-use crate::scan::Outcome;
+use crate::scan::{Kind, Outcome};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -63,6 +63,31 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
             paint(c, dim, &format!("({})", f.rule_id)),
         )?;
         writeln!(out, "  {}:{}:{}", f.path, f.line, f.column)?;
+        if let Some(commit) = &f.commit {
+            let short = &commit.id[..commit.id.len().min(12)];
+            writeln!(
+                out,
+                "  commit:      {short} {} <{}> {}",
+                commit.author_name,
+                commit.author_email,
+                super::rfc3339(commit.time)
+            )?;
+            writeln!(out, "               {}", commit.summary)?;
+            let mut notes = Vec::new();
+            if f.other_commits > 0 {
+                notes.push(format!(
+                    "also in {} other commit{}",
+                    f.other_commits,
+                    if f.other_commits == 1 { "" } else { "s" }
+                ));
+            }
+            if f.in_head == Some(false) {
+                notes.push("gone from HEAD but still in history: rotate it".to_string());
+            }
+            if !notes.is_empty() {
+                writeln!(out, "  history:     {}", notes.join("; "))?;
+            }
+        }
         writeln!(out, "  secret:      {secret}  (entropy {:.2})", f.entropy)?;
         writeln!(out, "  line:        {line}")?;
         writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
@@ -98,11 +123,21 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
     } else {
         format!("; skipped {}", skipped.join(", "))
     };
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let what = match s.kind {
+        Kind::Staged => format!("{} staged file{}", s.files, plural(s.files)),
+        Kind::History => format!(
+            "{} blob{} from {} commit{}",
+            s.files,
+            plural(s.files),
+            s.commits,
+            plural(s.commits)
+        ),
+        Kind::Tree | Kind::Stdin => format!("{} file{}", s.files, plural(s.files)),
+    };
     writeln!(
         out,
-        "Scanned {} file{} ({}) in {:.2}s{skipped}: {verdict}",
-        s.files,
-        if s.files == 1 { "" } else { "s" },
+        "Scanned {what} ({}) in {:.2}s{skipped}: {verdict}",
         human_bytes(s.bytes),
         s.elapsed.as_secs_f64(),
     )

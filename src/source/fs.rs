@@ -161,7 +161,7 @@ pub fn walk<S, K, I, V, F>(
                 visit(
                     s,
                     Blob {
-                        origin: Origin { path: shown },
+                        origin: Origin::file(shown),
                         data: &data,
                     },
                 );
