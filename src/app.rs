@@ -1,6 +1,6 @@
 //! Runs a parsed command line; `main` maps the result to an exit code.
 
-use crate::cli::{Cli, Command, RulesCommand, ScanArgs};
+use crate::cli::{Cli, Command, HookCommand, RulesCommand, ScanArgs};
 use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::report::{self, Format};
@@ -26,7 +26,51 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Scan(args) => run_scan(args),
         Command::Rules(RulesCommand::List { config }) => rules_list(config.as_deref()),
         Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
+        Command::Hook(cmd) => run_hook(cmd),
     }
+}
+
+fn run_hook(cmd: HookCommand) -> Result<i32> {
+    use crate::hook::{self, Installed, Uninstalled};
+    let kind = |pre_push: bool| {
+        if pre_push {
+            hook::Kind::PrePush
+        } else {
+            hook::Kind::PreCommit
+        }
+    };
+    match cmd {
+        HookCommand::Install {
+            force,
+            pre_push,
+            path,
+        } => {
+            let repo = git::open(path.as_deref().unwrap_or(Path::new(".")))?;
+            match hook::install(&repo, kind(pre_push), force)? {
+                Installed::New(p) => println!("installed {}", p.display()),
+                Installed::Updated(p) => println!("updated keyhound's hook at {}", p.display()),
+                Installed::Replaced { hook, backup } => println!(
+                    "installed {} (the previous hook was moved to {})",
+                    hook.display(),
+                    backup.display()
+                ),
+            }
+        }
+        HookCommand::Uninstall { pre_push, path } => {
+            let repo = git::open(path.as_deref().unwrap_or(Path::new(".")))?;
+            match hook::uninstall(&repo, kind(pre_push))? {
+                Uninstalled::Removed(p) => println!("removed {}", p.display()),
+                Uninstalled::Restored(p) => {
+                    println!(
+                        "removed keyhound's hook and restored the previous {}",
+                        p.display()
+                    )
+                }
+                Uninstalled::NotInstalled(p) => println!("no hook at {}", p.display()),
+            }
+        }
+    }
+    Ok(EXIT_CLEAN)
 }
 
 fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
@@ -255,8 +299,27 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
     }
     match &args.output {
         Some(path) => {
-            // Atomic: write a temp file beside the target, then rename over it.
-            let dir = path
+            let meta = std::fs::metadata(path); // follows symlinks
+            if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+                // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`): write to it.
+                // Renaming a temp file over it would replace the device node itself.
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write report to {}", path.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                report::write(&mut w, args.format, outcome, engine, &opts)?;
+                w.flush()?;
+                return Ok(());
+            }
+            // A regular file: write a temp file beside it, then rename over it, so readers
+            // never see half a report. Through a symlink, the file it points to is replaced.
+            let target = if meta.is_ok() {
+                std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
+            } else {
+                path.clone()
+            };
+            let dir = target
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
@@ -264,7 +327,7 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
                 .with_context(|| format!("cannot write report to {}", path.display()))?;
             report::write(&mut tmp, args.format, outcome, engine, &opts)?;
             tmp.flush()?;
-            tmp.persist(path)
+            tmp.persist(&target)
                 .with_context(|| format!("cannot write report to {}", path.display()))?;
         }
         None => {

@@ -474,6 +474,57 @@ fn output_file_is_written_whole() {
     assert_eq!(fs::read_dir(target.parent().unwrap()).unwrap().count(), 1);
 }
 
+/// `-o` on a pipe (or `/dev/null`) writes into it; it must never replace the node with a
+/// regular file (as root, a rename over `/dev/null` would succeed and break the machine).
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let (dir, _) = project_with_secrets();
+    let fifo = dir.path().join("pipe");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    keyhound()
+        .args(["scan", "-f", "json", "-o"])
+        .arg(&fifo)
+        .arg(dir.path().join("src"))
+        .assert()
+        .code(1);
+    // Checked before joining: had the pipe been replaced, the reader would never return.
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let text = reader.join().unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_replaces_the_target_not_the_link() {
+    let (dir, _) = project_with_secrets();
+    let real = dir.path().join("real.json");
+    fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    keyhound()
+        .args(["scan", "-f", "json", "-o"])
+        .arg(&link)
+        .arg(dir.path().join("src"))
+        .assert()
+        .code(1);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(&real).unwrap().contains("findings"));
+}
+
 #[test]
 fn rules_list_and_rules_test() {
     keyhound()
