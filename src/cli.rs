@@ -37,6 +37,36 @@ pub enum Command {
     /// List the rules or test a rule file's examples.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Install or remove the git hook that runs `keyhound scan --staged` before each commit.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Install the pre-commit hook (honours core.hooksPath). An existing hook that is not
+    /// keyhound's is left alone unless --force.
+    Install {
+        /// Replace an existing hook that is not keyhound's (it is kept as
+        /// `<hook>.keyhound-backup` and restored by `hook uninstall`).
+        #[arg(long)]
+        force: bool,
+        /// Install the pre-push hook (scans the commits being pushed) instead.
+        #[arg(long)]
+        pre_push: bool,
+        /// A path inside the repository (default: the current directory).
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
+    /// Remove keyhound's hook; any other hook is left alone.
+    Uninstall {
+        /// Remove the pre-push hook instead.
+        #[arg(long)]
+        pre_push: bool,
+        /// A path inside the repository (default: the current directory).
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

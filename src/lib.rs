@@ -1,18 +1,20 @@
 //! keyhound: a fast secret scanner.
 //!
 //! Data flows one way: **source → blob → detector → finding → sinks**.
-//! - [`source`]: where bytes come from (working tree, standard input).
+//! - [`source`]: where bytes come from (working tree, standard input, the git index, history).
 //! - [`rules`]: the rule model and the embedded default rule set.
 //! - [`detect`]: the engine; pure, bytes in, matches out.
 //! - [`finding`]: a match plus its origin becomes a finding (location, redaction, fingerprint).
 //! - [`report`]: text, JSON and SARIF sinks.
-//! - [`scan`] ties them together; [`cli`] and [`app`] are the command line.
+//! - [`scan`] ties them together; [`cli`] and [`app`] are the command line; [`hook`] installs
+//!   the git hooks.
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod finding;
+pub mod hook;
 pub mod report;
 pub mod rules;
 pub mod scan;

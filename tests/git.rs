@@ -1,0 +1,603 @@
+//! `scan --staged`, `scan --git`, `--pre-push` and `hook install|uninstall` on real
+//! repositories built with the git command line in temporary directories.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command as Proc;
+
+/// Runs git in `dir` with a fixed identity and no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Proc::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ada Tester")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Tester")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    dir
+}
+
+fn commit_all(dir: &Path, msg: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().unwrap()
+}
+
+/// (path, line) of every finding.
+fn places(report: &Value) -> Vec<(String, u64)> {
+    findings(report)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- --staged
+
+#[test]
+fn staged_scans_the_index_not_the_working_tree() {
+    let r = repo();
+    write(r.path(), "app.py", "x = 1\n");
+    commit_all(r.path(), "init");
+    // A secret only in the working tree: not part of the commit.
+    write(
+        r.path(),
+        "app.py",
+        format!("x = 1\ntoken = \"{}\"\n", github_token(1)),
+    );
+    let rep = scan_json(r.path(), &["--staged"], 0);
+    assert_eq!(rep["summary"]["files"], 0);
+    // Staged: reported, with the staged file's line number.
+    git(r.path(), &["add", "app.py"]);
+    let rep = scan_json(r.path(), &["--staged"], 1);
+    assert_eq!(places(&rep), vec![("app.py".to_string(), 2)]);
+    assert_eq!(rep["summary"]["source"], "staged");
+    assert_eq!(rep["summary"]["files"], 1);
+}
+
+#[test]
+fn staged_reports_only_added_lines() {
+    let r = repo();
+    // An old secret already committed is history's business, not this commit's.
+    write(r.path(), "cfg.py", format!("old = \"{}\"\n", aws_key_id(2)));
+    commit_all(r.path(), "init");
+    write(
+        r.path(),
+        "cfg.py",
+        format!(
+            "old = \"{}\"\nnew = \"{}\"\n",
+            aws_key_id(2),
+            stripe_live(3)
+        ),
+    );
+    git(r.path(), &["add", "cfg.py"]);
+    let rep = scan_json(r.path(), &["--staged"], 1);
+    assert_eq!(places(&rep), vec![("cfg.py".to_string(), 2)]);
+    assert_eq!(findings(&rep)[0]["rule_id"], "stripe.secret.live");
+}
+
+#[test]
+fn partial_staging_is_respected() {
+    let r = repo();
+    write(r.path(), "a.txt", "one\n");
+    commit_all(r.path(), "init");
+    let staged = format!("one\ngh = {}\n", github_token(4));
+    let full = format!("{staged}slack = {}\n", slack_bot(5));
+    // Stage only the first hunk's content, as `git add -p` would.
+    write(r.path(), "a.txt", &staged);
+    git(r.path(), &["add", "a.txt"]);
+    write(r.path(), "a.txt", &full);
+    let rep = scan_json(r.path(), &["--staged", "--show-secrets"], 1);
+    let f = findings(&rep);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["secret"], github_token(4));
+}
+
+#[test]
+fn first_commit_scans_everything_staged() {
+    let r = repo();
+    write(r.path(), "k.env", format!("KEY={}\n", aws_key_id(6)));
+    git(r.path(), &["add", "k.env"]);
+    let rep = scan_json(r.path(), &["--staged"], 1);
+    assert_eq!(places(&rep), vec![("k.env".to_string(), 1)]);
+}
+
+#[test]
+fn empty_index_exits_0_quietly() {
+    let r = repo();
+    keyhound()
+        .args(["scan", "--staged", "--quiet"])
+        .arg(r.path())
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn deletions_renames_and_mode_changes_report_nothing() {
+    let r = repo();
+    write(r.path(), "a.py", format!("t = \"{}\"\n", github_token(7)));
+    write(r.path(), "b.py", format!("t = \"{}\"\n", github_token(8)));
+    write(r.path(), "c.sh", format!("t = \"{}\"\n", github_token(9)));
+    commit_all(r.path(), "init");
+    git(r.path(), &["rm", "-q", "a.py"]);
+    git(r.path(), &["mv", "b.py", "renamed.py"]);
+    git(r.path(), &["update-index", "--chmod=+x", "c.sh"]);
+    let rep = scan_json(r.path(), &["--staged"], 0);
+    assert!(findings(&rep).is_empty());
+}
+
+#[test]
+fn staged_binary_and_oversized_blobs_are_skipped_and_counted() {
+    let r = repo();
+    let mut bin = format!("t = {}\n", github_token(10)).into_bytes();
+    bin.insert(0, 0);
+    write(r.path(), "blob.bin", bin);
+    write(
+        r.path(),
+        "big.txt",
+        format!("t = {}\n{}", github_token(11), "x".repeat(4096)),
+    );
+    git(r.path(), &["add", "-A"]);
+    let rep = scan_json(r.path(), &["--staged", "--max-file-size", "1K"], 0);
+    assert_eq!(rep["summary"]["skipped_binary"], 1);
+    assert_eq!(rep["summary"]["skipped_large"], 1);
+}
+
+#[test]
+fn blocking_message_says_how_to_fix() {
+    let r = repo();
+    write(r.path(), "a.py", format!("t = \"{}\"\n", github_token(12)));
+    git(r.path(), &["add", "a.py"]);
+    keyhound()
+        .args(["scan", "--staged"])
+        .arg(r.path())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("rotate"))
+        .stderr(predicates::str::contains("keyhound:allow"))
+        .stderr(predicates::str::contains("--no-verify"));
+}
+
+#[test]
+fn not_a_repository_is_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    keyhound()
+        .args(["scan", "--staged"])
+        .arg(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not inside a git repository"));
+}
+
+// ---------------------------------------------------------------- --git
+
+#[test]
+fn history_finds_a_secret_added_then_removed() {
+    let r = repo();
+    write(r.path(), "README", "hello\n");
+    commit_all(r.path(), "init");
+    write(
+        r.path(),
+        "conf.py",
+        format!("key = \"{}\"\n", stripe_live(20)),
+    );
+    let added = commit_all(r.path(), "add config");
+    write(r.path(), "conf.py", "key = os.environ['KEY']\n");
+    commit_all(r.path(), "use the environment");
+    let rep = scan_json(r.path(), &["--git"], 1);
+    let f = findings(&rep);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["path"], "conf.py");
+    assert_eq!(f[0]["commit"]["id"], added);
+    assert_eq!(f[0]["commit"]["author_name"], "Ada Tester");
+    assert_eq!(f[0]["commit"]["author_email"], "ada@example.com");
+    assert_eq!(f[0]["commit"]["summary"], "add config");
+    assert!(f[0]["commit"]["date"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(f[0]["in_head"], false);
+    assert_eq!(rep["summary"]["commits"], 3);
+    assert_eq!(rep["summary"]["source"], "history");
+}
+
+#[test]
+fn a_secret_in_many_commits_is_reported_once_at_the_first() {
+    let r = repo();
+    let secret = github_token(21);
+    write(r.path(), "a.py", format!("t = \"{secret}\"\nv = 0\n"));
+    let first = commit_all(r.path(), "first");
+    for i in 1..=3 {
+        write(r.path(), "a.py", format!("t = \"{secret}\"\nv = {i}\n"));
+        commit_all(r.path(), &format!("edit {i}"));
+    }
+    let rep = scan_json(r.path(), &["--git"], 1);
+    let f = findings(&rep);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["commit"]["id"], first);
+    assert_eq!(f[0]["other_commits"], 3);
+    assert_eq!(f[0]["in_head"], true);
+    // Four distinct blobs were read, each once.
+    assert_eq!(rep["summary"]["files"], 4);
+}
+
+#[test]
+fn merges_ranges_and_since_commit() {
+    let r = repo();
+    write(r.path(), "base.txt", "base\n");
+    let base = commit_all(r.path(), "base");
+    git(r.path(), &["checkout", "-q", "-b", "feature"]);
+    write(r.path(), "f.py", format!("k = \"{}\"\n", aws_key_id(22)));
+    commit_all(r.path(), "feature secret");
+    git(r.path(), &["checkout", "-q", "main"]);
+    write(r.path(), "m.py", format!("k = \"{}\"\n", slack_bot(23)));
+    commit_all(r.path(), "main secret");
+    git(r.path(), &["merge", "-q", "--no-edit", "feature"]);
+    // HEAD (the merge) reaches both.
+    let all = scan_json(r.path(), &["--git"], 1);
+    let mut paths: Vec<_> = places(&all).into_iter().map(|p| p.0).collect();
+    paths.sort();
+    assert_eq!(paths, ["f.py", "m.py"]);
+    // A range: only what feature adds over base.
+    let range = scan_json(r.path(), &["--git", &format!("{base}..feature")], 1);
+    assert_eq!(places(&range), vec![("f.py".to_string(), 1)]);
+    // --since-commit: commits after base, on HEAD's side too.
+    let since = scan_json(r.path(), &["--git", "--since-commit", &base], 1);
+    assert_eq!(findings(&since).len(), 2);
+    // Nothing after HEAD.
+    let head = git(r.path(), &["rev-parse", "HEAD"]);
+    scan_json(r.path(), &["--git", "--since-commit", &head], 0);
+}
+
+#[test]
+fn renamed_file_keeps_one_blob_read() {
+    let r = repo();
+    write(
+        r.path(),
+        "old.py",
+        format!("k = \"{}\"\n", github_token(24)),
+    );
+    commit_all(r.path(), "add");
+    git(r.path(), &["mv", "old.py", "new.py"]);
+    commit_all(r.path(), "rename");
+    let rep = scan_json(r.path(), &["--git"], 1);
+    // One object read; the secret is reported at each path it lived at.
+    assert_eq!(rep["summary"]["files"], 1);
+    let mut paths: Vec<_> = places(&rep).into_iter().map(|p| p.0).collect();
+    paths.sort();
+    assert_eq!(paths, ["new.py", "old.py"]);
+}
+
+#[test]
+fn history_skips_binary_and_oversized_blobs() {
+    let r = repo();
+    let mut bin = format!("t = {}\n", github_token(25)).into_bytes();
+    bin.insert(0, 0);
+    write(r.path(), "blob.bin", bin);
+    write(
+        r.path(),
+        "big.txt",
+        format!("t = {}\n{}", github_token(26), "x".repeat(4096)),
+    );
+    commit_all(r.path(), "binary and big");
+    let rep = scan_json(r.path(), &["--git", "--max-file-size", "1K"], 0);
+    assert_eq!(rep["summary"]["skipped_binary"], 1);
+    assert_eq!(rep["summary"]["skipped_large"], 1);
+}
+
+#[test]
+fn bare_repository_and_shallow_clone() {
+    let r = repo();
+    write(r.path(), "a.py", format!("k = \"{}\"\n", github_token(27)));
+    commit_all(r.path(), "one");
+    write(r.path(), "b.py", format!("k = \"{}\"\n", stripe_live(28)));
+    commit_all(r.path(), "two");
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", r.path().display());
+    git(tmp.path(), &["clone", "-q", "--bare", &url, "bare.git"]);
+    let rep = scan_json(&tmp.path().join("bare.git"), &["--git"], 1);
+    assert_eq!(findings(&rep).len(), 2);
+    git(
+        tmp.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--git"])
+        .arg(tmp.path().join("shallow"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("shallow"))
+        .get_output()
+        .stdout
+        .clone();
+    let rep: Value = serde_json::from_slice(&out).unwrap();
+    // The one commit present holds the whole tree: both secrets are there.
+    assert_eq!(rep["summary"]["commits"], 1);
+    assert_eq!(findings(&rep).len(), 2);
+}
+
+#[test]
+fn corrupt_object_is_a_clear_error() {
+    let r = repo();
+    write(r.path(), "a.txt", "some content that will be corrupted\n");
+    commit_all(r.path(), "one");
+    let oid = git(r.path(), &["rev-parse", "HEAD:a.txt"]);
+    let obj = r
+        .path()
+        .join(".git/objects")
+        .join(&oid[..2])
+        .join(&oid[2..]);
+    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&obj, perms).unwrap();
+    std::fs::write(&obj, b"this is not zlib data").unwrap();
+    keyhound()
+        .args(["scan", "--git"])
+        .arg(r.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(&oid));
+}
+
+#[test]
+fn history_sarif_carries_commit_fields_and_line_hash() {
+    let r = repo();
+    write(
+        r.path(),
+        "gone.py",
+        format!("k = \"{}\"\n", github_token(29)),
+    );
+    let c = commit_all(r.path(), "add");
+    git(r.path(), &["rm", "-q", "gone.py"]);
+    commit_all(r.path(), "remove");
+    let out = keyhound()
+        .args(["scan", "--format", "sarif", "--git"])
+        .arg(r.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: Value = serde_json::from_slice(&out).unwrap();
+    let res = &sarif["runs"][0]["results"][0];
+    assert_eq!(res["properties"]["commitSha"], c);
+    assert_eq!(res["properties"]["historyOnly"], true);
+    assert_eq!(res["properties"]["author"], "Ada Tester");
+    // Computed from the blob, though the file is gone from the working tree.
+    assert!(res["partialFingerprints"]["primaryLocationLineHash"]
+        .as_str()
+        .is_some_and(|h| h.ends_with(":1")));
+    assert!(!String::from_utf8_lossy(&out).contains(&github_token(29)));
+}
+
+#[test]
+fn unknown_revision_is_exit_2() {
+    let r = repo();
+    commit_all(r.path(), "one");
+    keyhound()
+        .args(["scan", "--git", "nope..main"])
+        .current_dir(r.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown revision"));
+}
+
+// ---------------------------------------------------------------- --pre-push
+
+#[test]
+fn pre_push_scans_only_the_pushed_commits() {
+    let r = repo();
+    write(r.path(), "old.py", format!("k = \"{}\"\n", aws_key_id(30)));
+    let old = commit_all(r.path(), "already pushed");
+    write(
+        r.path(),
+        "new.py",
+        format!("k = \"{}\"\n", github_token(31)),
+    );
+    let new = commit_all(r.path(), "to push");
+    let stdin = format!("refs/heads/main {new} refs/heads/main {old}\n");
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--pre-push"])
+        .arg(r.path())
+        .write_stdin(stdin)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("git push --no-verify"))
+        .get_output()
+        .stdout
+        .clone();
+    let rep: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(places(&rep), vec![("new.py".to_string(), 1)]);
+    // A deletion sends nothing.
+    let zero = "0".repeat(40);
+    keyhound()
+        .args(["scan", "--pre-push", "--quiet"])
+        .arg(r.path())
+        .write_stdin(format!("(delete) {zero} refs/heads/gone {old}\n"))
+        .assert()
+        .code(0);
+}
+
+// ---------------------------------------------------------------- hooks
+
+fn hook_path(repo: &Path) -> std::path::PathBuf {
+    repo.join(".git/hooks/pre-commit")
+}
+
+#[test]
+fn hook_install_fresh_update_and_uninstall() {
+    let r = repo();
+    keyhound()
+        .args(["hook", "install"])
+        .arg(r.path())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("installed"));
+    let text = std::fs::read_to_string(hook_path(r.path())).unwrap();
+    assert!(text.contains("keyhound scan --staged"));
+    // Installing again updates our own hook.
+    keyhound()
+        .args(["hook", "install"])
+        .arg(r.path())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("updated"));
+    keyhound()
+        .args(["hook", "uninstall"])
+        .arg(r.path())
+        .assert()
+        .code(0);
+    assert!(!hook_path(r.path()).exists());
+}
+
+#[test]
+fn hook_install_leaves_a_foreign_hook_alone_unless_forced() {
+    let r = repo();
+    let mine = "#!/bin/sh\necho my own hook\n";
+    write(r.path(), ".git/hooks/pre-commit", mine);
+    keyhound()
+        .args(["hook", "install"])
+        .arg(r.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--force"));
+    assert_eq!(std::fs::read_to_string(hook_path(r.path())).unwrap(), mine);
+    keyhound()
+        .args(["hook", "install", "--force"])
+        .arg(r.path())
+        .assert()
+        .code(0);
+    assert!(std::fs::read_to_string(hook_path(r.path()))
+        .unwrap()
+        .contains("keyhound"));
+    // Uninstall puts the user's hook back.
+    keyhound()
+        .args(["hook", "uninstall"])
+        .arg(r.path())
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read_to_string(hook_path(r.path())).unwrap(), mine);
+    // And refuses to remove a hook that is not ours.
+    keyhound()
+        .args(["hook", "uninstall"])
+        .arg(r.path())
+        .assert()
+        .code(2);
+    assert!(hook_path(r.path()).exists());
+}
+
+#[test]
+fn hook_install_honours_core_hooks_path() {
+    let r = repo();
+    git(r.path(), &["config", "core.hooksPath", "githooks"]);
+    keyhound()
+        .args(["hook", "install"])
+        .arg(r.path())
+        .assert()
+        .code(0);
+    assert!(r.path().join("githooks/pre-commit").exists());
+    assert!(!hook_path(r.path()).exists());
+}
+
+/// PATH with the directory of the keyhound binary under test first.
+fn path_with_keyhound() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("keyhound");
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn installed_hook_blocks_a_commit_with_a_secret() {
+    let r = repo();
+    keyhound()
+        .args(["hook", "install"])
+        .arg(r.path())
+        .assert()
+        .code(0);
+    write(r.path(), "ok.txt", "fine\n");
+    write(
+        r.path(),
+        "leak.py",
+        format!("k = \"{}\"\n", github_token(40)),
+    );
+    git(r.path(), &["add", "-A"]);
+    let commit = |extra: &[&str]| {
+        Proc::new("git")
+            .current_dir(r.path())
+            .args(["commit", "-q", "-m", "try"])
+            .args(extra)
+            .env("PATH", path_with_keyhound())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Ada Tester")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada Tester")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .output()
+            .unwrap()
+    };
+    let blocked = commit(&[]);
+    assert!(!blocked.status.success(), "the hook let a secret through");
+    assert!(String::from_utf8_lossy(&blocked.stderr).contains("keyhound blocked this commit"));
+    // Mark it as a deliberate fixture: the commit goes through.
+    write(
+        r.path(),
+        "leak.py",
+        format!("k = \"{}\"  # keyhound:allow\n", github_token(40)),
+    );
+    git(r.path(), &["add", "-A"]);
+    let ok = commit(&[]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn hook_without_keyhound_on_path_fails_with_install_command() {
+    let r = repo();
+    keyhound()
+        .args(["hook", "install"])
+        .arg(r.path())
+        .assert()
+        .code(0);
+    let out = Proc::new("sh")
+        .arg(hook_path(r.path()))
+        .current_dir(r.path())
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cargo install"));
+}
