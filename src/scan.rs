@@ -161,6 +161,24 @@ pub fn scan_staged(
 ) -> Result<Outcome> {
     let started = Instant::now();
     let staged = git::staged(repo, max_file_size)?;
+    Ok(scan_staged_files(
+        engine,
+        allowlist,
+        finding_opts,
+        &staged,
+        started,
+    ))
+}
+
+/// [`scan_staged`] on the index content already read (the caller may read it while the
+/// engine is being built); `started` is when the work began, for the summary.
+pub fn scan_staged_files(
+    engine: &Engine,
+    allowlist: &Allowlist,
+    finding_opts: finding::Options,
+    staged: &git::Staged,
+    started: Instant,
+) -> Outcome {
     let mut stats = Stats {
         kind: Kind::Staged,
         skipped_binary: staged.skipped_binary,
@@ -191,11 +209,11 @@ pub fn scan_staged(
     }
     sort(&mut findings);
     stats.elapsed = started.elapsed();
-    Ok(Outcome {
+    Outcome {
         findings,
         stats,
         warnings: Vec::new(),
-    })
+    }
 }
 
 /// How a history scan runs.

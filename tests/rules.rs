@@ -7,8 +7,15 @@ use std::collections::HashSet;
 
 #[test]
 fn every_embedded_file_parses() {
-    for (file, text) in BUILTIN_RULE_FILES {
-        parse_rule_file(file, text).unwrap_or_else(|e| panic!("{e}"));
+    let mut from_toml = Vec::new();
+    for (file, text, _) in BUILTIN_RULE_FILES {
+        from_toml.extend(parse_rule_file(file, text).unwrap_or_else(|e| panic!("{e}")));
+    }
+    // The JSON form the binary loads at start-up holds exactly the same rules.
+    let from_json = builtin_rules();
+    assert_eq!(from_toml.len(), from_json.len());
+    for (a, b) in from_toml.iter().zip(&from_json) {
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "rule {} differs", a.id);
     }
 }
 
