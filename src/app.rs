@@ -224,6 +224,13 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
     if args.staged {
         return run_staged(&args, &path, finding_opts);
     }
+    if let Some(n) = args.threads.filter(|&n| n > 0) {
+        // History scans run on rayon's pool: -j sizes it.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start worker threads")?;
+    }
     let repo = git::open(&path)?;
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
     let cfg = load_config(args.config.as_deref(), &root)?;
@@ -247,7 +254,6 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
             &scan::HistoryRun {
                 select,
                 max_file_size: args.max_file_size,
-                threads: args.threads.unwrap_or(0),
                 progress: !args.quiet && std::io::stderr().is_terminal(),
             },
         )?,

@@ -221,8 +221,6 @@ pub fn scan_staged_files(
 pub struct HistoryRun {
     pub select: HistoryOptions,
     pub max_file_size: u64,
-    /// Worker threads; 0 = one per core.
-    pub threads: usize,
     /// Draw a progress bar on standard error.
     pub progress: bool,
 }
@@ -247,7 +245,7 @@ pub fn scan_history(
         }
     };
     let walking = bar(ProgressBar::new_spinner());
-    let plan = git::plan_history(repo, &run.select, |n| {
+    let plan = git::plan_history(repo, &run.select, &|n| {
         walking.set_message(format!("walking history: {n} commits"));
         walking.tick();
     })?;
@@ -283,105 +281,86 @@ pub fn scan_history(
         large: u64,
         errors: Vec<String>,
     }
-    let git_dir = repo.path().to_path_buf();
-    let work = || {
-        plan.blobs
-            .par_iter()
-            .map_init(
-                || {
-                    (
-                        git2::Repository::open(&git_dir).map_err(|e| e.message().to_string()),
-                        Scratch::default(),
-                    )
-                },
-                |(handle, scratch), job| {
-                    let mut acc = Acc::default();
-                    scanning.inc(1);
-                    let repo = match handle {
-                        Ok(r) => r,
-                        Err(e) => {
-                            acc.errors.push(format!("cannot open the repository: {e}"));
-                            return acc;
-                        }
-                    };
-                    let odb = match repo.odb() {
-                        Ok(o) => o,
-                        Err(e) => {
-                            acc.errors.push(e.message().to_string());
-                            return acc;
-                        }
-                    };
-                    let data = match git::read_blob(&odb, job.oid, run.max_file_size) {
-                        Ok(BlobRead::Text(d)) => d,
-                        Ok(BlobRead::Binary) => {
-                            acc.binary += 1;
-                            return acc;
-                        }
-                        Ok(BlobRead::TooLarge) => {
-                            acc.large += 1;
-                            return acc;
-                        }
-                        Err(e) => {
-                            acc.errors.push(format!(
-                                "{e} (introduced at {} in commit {})",
-                                job.introductions[0].path, job.introductions[0].commit.id
-                            ));
-                            return acc;
-                        }
-                    };
-                    acc.files += 1;
-                    acc.bytes += data.len() as u64;
-                    let first = &job.introductions[0];
-                    let blob = Blob {
-                        origin: Origin {
-                            path: first.path.clone(),
-                            commit: Some(first.commit.clone()),
-                        },
-                        data: &data,
-                    };
-                    let found =
-                        scan_blob(engine, &Allowlist::default(), finding_opts, &blob, scratch);
-                    if found.is_empty() {
-                        return acc;
-                    }
-                    // The same blob may have been introduced at several paths and commits:
-                    // one finding per (path, commit); the grouping below keeps the earliest.
-                    for intro in &job.introductions {
-                        for f in &found {
-                            if allowlist.allows(&intro.path, f.secret.expose()) {
-                                continue;
-                            }
-                            let mut f = f.clone();
-                            f.path = intro.path.clone();
-                            f.commit = Some(intro.commit.clone());
-                            acc.found.push(Found {
-                                order: intro.order,
-                                commit: intro.commit.id.clone(),
-                                finding: f,
-                            });
-                        }
-                    }
-                    acc
-                },
-            )
-            .reduce(Acc::default, |mut a, b| {
-                a.found.extend(b.found);
-                a.files += b.files;
-                a.bytes += b.bytes;
-                a.binary += b.binary;
-                a.large += b.large;
-                a.errors.extend(b.errors);
-                a
-            })
+    let scan_job = |acc: &mut Acc, job: &git::BlobJob, data: &[u8], scratch: &mut Scratch| {
+        acc.files += 1;
+        acc.bytes += data.len() as u64;
+        let first = &job.introductions[0];
+        let blob = Blob {
+            origin: Origin {
+                path: first.path.clone(),
+                commit: Some(first.commit.clone()),
+            },
+            data,
+        };
+        let found = scan_blob(engine, &Allowlist::default(), finding_opts, &blob, scratch);
+        if found.is_empty() {
+            return;
+        }
+        // The same blob may have been introduced at several paths and commits:
+        // one finding per (path, commit); the grouping below keeps the earliest.
+        for intro in &job.introductions {
+            for f in &found {
+                if allowlist.allows(&intro.path, f.secret.expose()) {
+                    continue;
+                }
+                let mut f = f.clone();
+                f.path = intro.path.clone();
+                f.commit = Some(intro.commit.clone());
+                acc.found.push(Found {
+                    order: intro.order,
+                    commit: intro.commit.id.clone(),
+                    finding: f,
+                });
+            }
+        }
     };
-    let acc = if run.threads > 0 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(run.threads)
-            .build()?
-            .install(work)
-    } else {
-        work()
-    };
+    let store = git::BlobStore::open(repo.path())?;
+    let oids: Vec<git2::Oid> = plan.blobs.iter().map(|b| b.oid).collect();
+    let order = store.read_order(&oids);
+    // Contiguous runs of the pack order, a few per thread so that threads finishing early
+    // can take more work without losing locality.
+    let run_len = (order.len() / (rayon::current_num_threads() * 4)).max(64);
+    let acc = order
+        .par_chunks(run_len)
+        .map(|positions| {
+            let mut reader = store.reader();
+            let mut scratch = Scratch::default();
+            let mut acc = Acc::default();
+            for &i in positions {
+                let job = &plan.blobs[i];
+                scanning.inc(1);
+                let data = match reader.read(job.oid, run.max_file_size) {
+                    Ok(BlobRead::Text(d)) => d,
+                    Ok(BlobRead::Binary) => {
+                        acc.binary += 1;
+                        continue;
+                    }
+                    Ok(BlobRead::TooLarge) => {
+                        acc.large += 1;
+                        continue;
+                    }
+                    Err(e) => {
+                        acc.errors.push(format!(
+                            "{e} (introduced at {} in commit {})",
+                            job.introductions[0].path, job.introductions[0].commit.id
+                        ));
+                        continue;
+                    }
+                };
+                scan_job(&mut acc, job, &data, &mut scratch);
+            }
+            acc
+        })
+        .reduce(Acc::default, |mut a, b| {
+            a.found.extend(b.found);
+            a.files += b.files;
+            a.bytes += b.bytes;
+            a.binary += b.binary;
+            a.large += b.large;
+            a.errors.extend(b.errors);
+            a
+        });
+
     scanning.finish_and_clear();
     if let Some(first) = acc.errors.first() {
         let more = acc.errors.len() - 1;

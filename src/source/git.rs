@@ -1,20 +1,19 @@
 //! Git sources: the staged index (what the next commit will contain) and history.
 //!
-//! Both read objects straight from the repository with `git2` (bundled libgit2); neither
-//! looks at the working tree.
+//! Both read objects straight from the repository (`git2` with its bundled libgit2; `gix`
+//! for reading history's blobs fast); neither looks at the working tree.
 //!
 //! - [`staged`]: for each added, modified, copied or renamed path, the blob in the index and
 //!   the line numbers the commit adds relative to HEAD (everything, before the first commit).
-//! - [`plan_history`] + [`read_blob`]: every blob that some commit in the range introduces
+//! - [`plan_history`] + [`BlobStore`]: every blob that some commit in the range introduces
 //!   (tree diff against the first parent; the whole tree for root commits), listed once per
-//!   object id with every (commit, path) that introduced it. Blobs are read one at a time by
-//!   the caller's workers, never buffered together.
+//!   object id with every (commit, path) that introduced it; then read with `gix` in pack
+//!   order, one at a time per worker, never buffered together.
 
 use super::{is_binary, CommitInfo};
 use anyhow::{anyhow, bail, Context, Result};
-use git2::{
-    Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid, Repository, Sort,
-};
+use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Oid, Repository, Sort};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -205,7 +204,7 @@ fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
 pub fn plan_history(
     repo: &Repository,
     opts: &HistoryOptions,
-    mut progress: impl FnMut(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<HistoryPlan> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
@@ -258,98 +257,140 @@ pub fn plan_history(
         walk.hide_glob("refs/remotes/*")?;
     }
 
-    let mut diff_opts = DiffOptions::new();
-    diff_opts
-        .ignore_submodules(true)
-        .skip_binary_check(true)
-        .include_typechange(true);
+    let oids: Vec<Oid> = walk
+        .collect::<Result<_, _>>()
+        .context("cannot walk the history")?;
+
+    // Each commit is compared with its first parent independently of the others, so the
+    // commits are split into one contiguous run per worker, each with its own repository
+    // handle (libgit2 handles are not shared between threads); the runs are then merged in
+    // walk order, so "first introduced" means earliest in the walk.
+    let git_dir = repo.path().to_path_buf();
+    let walked = std::sync::atomic::AtomicU64::new(0);
+    let workers = rayon::current_num_threads().max(1);
+    let chunk = oids.len().div_ceil(workers).max(1);
+    let runs: Vec<Result<Vec<(usize, Arc<CommitInfo>, Vec<(Oid, String)>)>>> =
+        oids.par_chunks(chunk)
+            .enumerate()
+            .map(|(c, run)| {
+                let repo = Repository::open(&git_dir)
+                    .map_err(|e| anyhow!("cannot open the repository: {}", e.message()))?;
+                let mut out = Vec::new();
+                for (i, &oid) in run.iter().enumerate() {
+                    let commit = repo
+                        .find_commit(oid)
+                        .with_context(|| format!("cannot read commit {oid}"))?;
+                    let tree = commit
+                        .tree()
+                        .with_context(|| format!("cannot read the tree of commit {oid}"))?;
+                    // On a shallow boundary the parent is missing: the whole tree, as for a root.
+                    let parent_tree = match commit.parent(0) {
+                        Ok(p) => Some(p.tree().with_context(|| {
+                            format!("cannot read the tree of commit {}", p.id())
+                        })?),
+                        Err(_) => None,
+                    };
+                    let mut blobs = Vec::new();
+                    introduced(
+                        &repo,
+                        parent_tree.as_ref(),
+                        &tree,
+                        &mut String::new(),
+                        &mut blobs,
+                    )
+                    .with_context(|| format!("cannot compare commit {oid} with its parent"))?;
+                    if !blobs.is_empty() {
+                        out.push((c * chunk + i, Arc::new(commit_info(&commit)), blobs));
+                    }
+                    let n = walked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if n % 256 == 0 {
+                        progress(n);
+                    }
+                }
+                Ok(out)
+            })
+            .collect();
+
     let mut index: HashMap<Oid, usize> = HashMap::new();
     let mut plan = HistoryPlan {
         shallow: repo.is_shallow(),
+        commits: oids.len() as u64,
         ..HistoryPlan::default()
     };
-    for (order, oid) in walk.enumerate() {
-        let oid = oid.context("cannot walk the history")?;
-        let commit = repo
-            .find_commit(oid)
-            .with_context(|| format!("cannot read commit {oid}"))?;
-        let tree = commit
-            .tree()
-            .with_context(|| format!("cannot read the tree of commit {oid}"))?;
-        // On a shallow boundary the parent is missing: scan the whole tree, as for a root.
-        let parent_tree = match commit.parent(0) {
-            Ok(p) => Some(
-                p.tree()
-                    .with_context(|| format!("cannot read the tree of commit {}", p.id()))?,
-            ),
-            Err(_) => None,
-        };
-        let diff = repo
-            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut diff_opts))
-            .with_context(|| format!("cannot diff commit {oid}"))?;
-        let mut info: Option<Arc<CommitInfo>> = None;
-        for delta in diff.deltas() {
-            if !matches!(
-                delta.status(),
-                Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-            ) {
-                continue;
-            }
-            let new = delta.new_file();
-            if !matches!(new.mode(), FileMode::Blob | FileMode::BlobExecutable) {
-                continue;
-            }
-            let info = info
-                .get_or_insert_with(|| Arc::new(commit_info(&commit)))
-                .clone();
-            let intro = Introduction {
-                order,
-                commit: info,
-                path: path_of(new.path()),
-            };
-            match index.get(&new.id()) {
-                Some(&i) => plan.blobs[i].introductions.push(intro),
-                None => {
-                    index.insert(new.id(), plan.blobs.len());
-                    plan.blobs.push(BlobJob {
-                        oid: new.id(),
-                        introductions: vec![intro],
-                    });
+    for run in runs {
+        for (order, info, blobs) in run? {
+            for (oid, path) in blobs {
+                let intro = Introduction {
+                    order,
+                    commit: info.clone(),
+                    path,
+                };
+                match index.get(&oid) {
+                    Some(&i) => plan.blobs[i].introductions.push(intro),
+                    None => {
+                        index.insert(oid, plan.blobs.len());
+                        plan.blobs.push(BlobJob {
+                            oid,
+                            introductions: vec![intro],
+                        });
+                    }
                 }
             }
-        }
-        plan.commits += 1;
-        if plan.commits % 256 == 0 {
-            progress(plan.commits);
         }
     }
     progress(plan.commits);
     Ok(plan)
 }
 
-/// What [`read_blob`] found.
+const MODE_TREE: i32 = 0o040000;
+const MODE_BLOB: i32 = 0o100644;
+const MODE_BLOB_EXECUTABLE: i32 = 0o100755;
+
+/// The blobs `new` has that `old` does not have at the same path: added or changed files,
+/// found by comparing entries by object id and descending only into subtrees whose id
+/// changed (an unchanged directory costs one comparison, however large). Symlinks and
+/// submodules are not content; mode-only changes keep the id and add nothing.
+fn introduced(
+    repo: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: &git2::Tree<'_>,
+    prefix: &mut String,
+    out: &mut Vec<(Oid, String)>,
+) -> Result<(), git2::Error> {
+    for entry in new.iter() {
+        let (id, mode) = (entry.id(), entry.filemode());
+        let prev = old
+            .and_then(|t| t.get_name_bytes(entry.name_bytes()))
+            .map(|e| (e.id(), e.filemode()));
+        if prev.is_some_and(|(pid, _)| pid == id) {
+            continue;
+        }
+        let name = String::from_utf8_lossy(entry.name_bytes());
+        match mode {
+            MODE_TREE => {
+                let subtree = repo.find_tree(id)?;
+                let old_subtree = match prev {
+                    Some((pid, MODE_TREE)) => Some(repo.find_tree(pid)?),
+                    _ => None,
+                };
+                let len = prefix.len();
+                prefix.push_str(&name);
+                prefix.push('/');
+                introduced(repo, old_subtree.as_ref(), &subtree, prefix, out)?;
+                prefix.truncate(len);
+            }
+            MODE_BLOB | MODE_BLOB_EXECUTABLE => out.push((id, format!("{prefix}{name}"))),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// What [`BlobReader::read`] found.
 pub enum BlobRead {
     Text(Vec<u8>),
     Binary,
     TooLarge,
-}
-
-/// Reads one blob, checking its size before inflating it.
-pub fn read_blob(odb: &git2::Odb<'_>, oid: Oid, max_file_size: u64) -> Result<BlobRead> {
-    let corrupt = |e: git2::Error| anyhow!("cannot read object {oid}: {}", e.message());
-    let (size, kind) = odb.read_header(oid).map_err(corrupt)?;
-    if kind != ObjectType::Blob {
-        bail!("object {oid} is a {kind}, expected a blob");
-    }
-    if size as u64 > max_file_size {
-        return Ok(BlobRead::TooLarge);
-    }
-    let obj = odb.read(oid).map_err(corrupt)?;
-    let data = obj.data();
-    if is_binary(data) {
-        return Ok(BlobRead::Binary);
-    }
-    Ok(BlobRead::Text(data.to_vec()))
 }
 
 /// The content of `path` in HEAD's tree, if it is a blob.
@@ -358,4 +399,97 @@ pub fn head_blob(repo: &Repository, path: &str) -> Option<Vec<u8>> {
     let entry = tree.get_path(Path::new(path)).ok()?;
     let blob = entry.to_object(repo).ok()?.into_blob().ok()?;
     Some(blob.content().to_vec())
+}
+
+/// Reads the blobs a history scan needs with `gix`, in the order they are stored in the
+/// pack files. Delta chains are then resolved mostly from the delta-base cache; in commit
+/// order, libgit2 re-inflated long chains for nearly every blob (66–131 MB/s against
+/// ~400 MB/s on two threads on a 20,000-commit history).
+pub struct BlobStore {
+    repo: gix::ThreadSafeRepository,
+    packs: Vec<gix::odb::pack::index::File>,
+}
+
+impl BlobStore {
+    /// Opens the object database of the repository whose git directory is `git_dir`.
+    pub fn open(git_dir: &Path) -> Result<BlobStore> {
+        let repo = gix::open(git_dir)
+            .map_err(|e| anyhow!("cannot open {}: {e}", git_dir.display()))?
+            .into_sync();
+        let objects = repo.objects_dir().to_path_buf();
+        let mut packs = Vec::new();
+        if let Ok(dir) = std::fs::read_dir(objects.join("pack")) {
+            let mut idx: Vec<_> = dir
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                .collect();
+            idx.sort();
+            for p in idx {
+                // An unreadable index only costs speed: its objects are read in any order.
+                if let Ok(f) = gix::odb::pack::index::File::at(&p, gix::hash::Kind::Sha1) {
+                    packs.push(f);
+                }
+            }
+        }
+        Ok(BlobStore { repo, packs })
+    }
+
+    /// Positions into `oids`, ordered by (pack, offset in the pack); objects in no pack
+    /// index (loose, or in alternates) come last.
+    pub fn read_order(&self, oids: &[Oid]) -> Vec<usize> {
+        let mut keyed: Vec<(usize, u64, usize)> = oids
+            .iter()
+            .enumerate()
+            .map(|(i, oid)| {
+                let id = gix::hash::oid::from_bytes_unchecked(oid.as_bytes());
+                self.packs
+                    .iter()
+                    .enumerate()
+                    .find_map(|(p, idx)| {
+                        idx.lookup(id).map(|e| (p, idx.pack_offset_at_index(e), i))
+                    })
+                    .unwrap_or((usize::MAX, 0, i))
+            })
+            .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, _, i)| i).collect()
+    }
+
+    /// A handle for one thread.
+    pub fn reader(&self) -> BlobReader {
+        BlobReader {
+            repo: self.repo.to_thread_local(),
+        }
+    }
+}
+
+/// One thread's access to the object database (see [`BlobStore`]).
+pub struct BlobReader {
+    repo: gix::Repository,
+}
+
+impl BlobReader {
+    /// Reads one blob, checking its size before inflating it.
+    pub fn read(&mut self, oid: Oid, max_file_size: u64) -> Result<BlobRead> {
+        let id = gix::ObjectId::from_bytes_or_panic(oid.as_bytes());
+        let header = self
+            .repo
+            .find_header(id)
+            .map_err(|e| anyhow!("cannot read object {oid}: {e}"))?;
+        if header.kind() != gix::object::Kind::Blob {
+            bail!("object {oid} is a {}, expected a blob", header.kind());
+        }
+        if header.size() > max_file_size {
+            return Ok(BlobRead::TooLarge);
+        }
+        let obj = self
+            .repo
+            .find_object(id)
+            .map_err(|e| anyhow!("cannot read object {oid}: {e}"))?;
+        if is_binary(&obj.data) {
+            return Ok(BlobRead::Binary);
+        }
+        Ok(BlobRead::Text(obj.detach().data))
+    }
 }
