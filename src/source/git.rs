@@ -269,7 +269,7 @@ pub fn plan_history(
     let walked = std::sync::atomic::AtomicU64::new(0);
     let workers = rayon::current_num_threads().max(1);
     let chunk = oids.len().div_ceil(workers).max(1);
-    let runs: Vec<Result<Vec<(usize, Arc<CommitInfo>, Vec<(Oid, String)>)>>> =
+    let runs: Vec<Result<Vec<Walked>>> =
         oids.par_chunks(chunk)
             .enumerate()
             .map(|(c, run)| {
@@ -303,7 +303,7 @@ pub fn plan_history(
                         out.push((c * chunk + i, Arc::new(commit_info(&commit)), blobs));
                     }
                     let n = walked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if n % 256 == 0 {
+                    if n.is_multiple_of(256) {
                         progress(n);
                     }
                 }
@@ -341,6 +341,9 @@ pub fn plan_history(
     progress(plan.commits);
     Ok(plan)
 }
+
+/// One commit's share of the plan: its walk position, its metadata, the blobs it introduced.
+type Walked = (usize, Arc<CommitInfo>, Vec<(Oid, String)>);
 
 const MODE_TREE: i32 = 0o040000;
 const MODE_BLOB: i32 = 0o100644;
