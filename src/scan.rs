@@ -314,6 +314,7 @@ pub fn scan_history(
             }
         }
     };
+    let read_bytes = std::sync::atomic::AtomicU64::new(0);
     let store = git::BlobStore::open(repo.path())?;
     let oids: Vec<git2::Oid> = plan.blobs.iter().map(|b| b.oid).collect();
     let order = store.read_order(&oids);
@@ -348,6 +349,16 @@ pub fn scan_history(
                     }
                 };
                 scan_job(&mut acc, job, &data, &mut scratch);
+                if run.progress {
+                    let total = read_bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    if acc.files % 64 == 0 {
+                        scanning.set_message(format!(
+                            "{} commits, {}",
+                            plan.commits,
+                            crate::report::text::human_bytes(total)
+                        ));
+                    }
+                }
             }
             acc
         })

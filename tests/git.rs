@@ -601,3 +601,22 @@ fn hook_without_keyhound_on_path_fails_with_install_command() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cargo install"));
 }
+
+#[test]
+fn all_refs_reach_branches_head_does_not() {
+    let r = repo();
+    write(r.path(), "a.txt", "base\n");
+    commit_all(r.path(), "base");
+    git(r.path(), &["checkout", "-q", "-b", "side"]);
+    write(
+        r.path(),
+        "side.py",
+        format!("k = \"{}\"\n", stripe_live(50)),
+    );
+    commit_all(r.path(), "side secret");
+    git(r.path(), &["checkout", "-q", "main"]);
+    // HEAD (main) does not reach the side branch; --all does.
+    scan_json(r.path(), &["--git"], 0);
+    let rep = scan_json(r.path(), &["--git", "--all"], 1);
+    assert_eq!(places(&rep), vec![("side.py".to_string(), 1)]);
+}
