@@ -8,13 +8,17 @@ fn main() {
     let path = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let repo = git::open(std::path::Path::new(&path)).expect("repository");
     let t = Instant::now();
-    let plan = git::plan_history(&repo, &git::HistoryOptions::default(), &|_| {}).unwrap();
+    let store = git::BlobStore::open(repo.path()).unwrap();
+    let plan = git::plan_history(&repo, &store, &git::HistoryOptions::default(), &|_| {}).unwrap();
     println!(
         "plan: {} commits, {} blobs, {:?}",
         plan.commits,
         plan.blobs.len(),
         t.elapsed()
     );
+    if std::env::var_os("PLAN_ONLY").is_some() {
+        return;
+    }
     let oids: Vec<git2::Oid> = plan.blobs.iter().map(|b| b.oid).collect();
     let mut rev = oids.clone();
     rev.reverse();

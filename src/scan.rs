@@ -245,7 +245,8 @@ pub fn scan_history(
         }
     };
     let walking = bar(ProgressBar::new_spinner());
-    let plan = git::plan_history(repo, &run.select, &|n| {
+    let store = git::BlobStore::open(repo.path())?;
+    let plan = git::plan_history(repo, &store, &run.select, &|n| {
         walking.set_message(format!("walking history: {n} commits"));
         walking.tick();
     })?;
@@ -315,7 +316,6 @@ pub fn scan_history(
         }
     };
     let read_bytes = std::sync::atomic::AtomicU64::new(0);
-    let store = git::BlobStore::open(repo.path())?;
     let oids: Vec<git2::Oid> = plan.blobs.iter().map(|b| b.oid).collect();
     let order = store.read_order(&oids);
     // Contiguous runs of the pack order, a few per thread so that threads finishing early

@@ -197,21 +197,11 @@ pub struct HistoryPlan {
     pub shallow: bool,
 }
 
-fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
-    let author = c.author();
-    CommitInfo {
-        id: c.id().to_string(),
-        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        time: c.time().seconds(),
-        summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
-    }
-}
-
 /// Walks the commits `opts` selects and lists, once per object id, every blob they introduce.
 /// `progress` is called with the number of commits walked so far.
 pub fn plan_history(
     repo: &Repository,
+    store: &BlobStore,
     opts: &HistoryOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<HistoryPlan> {
@@ -271,54 +261,33 @@ pub fn plan_history(
         .context("cannot walk the history")?;
 
     // Each commit is compared with its first parent independently of the others, so the
-    // commits are split into one contiguous run per worker, each with its own repository
-    // handle (libgit2 handles are not shared between threads); the runs are then merged in
-    // walk order, so "first introduced" means earliest in the walk.
-    let git_dir = repo.path().to_path_buf();
+    // commits are split into one contiguous run per worker, each with its own `gix` handle
+    // (its object and pack caches serve the trees a neighbouring commit just read); the runs
+    // are then merged in walk order, so "first introduced" means earliest in the walk.
     let walked = std::sync::atomic::AtomicU64::new(0);
     let workers = rayon::current_num_threads().max(1);
     let chunk = oids.len().div_ceil(workers).max(1);
-    let runs: Vec<Result<Vec<Walked>>> =
-        oids.par_chunks(chunk)
-            .enumerate()
-            .map(|(c, run)| {
-                let repo = Repository::open(&git_dir)
-                    .map_err(|e| anyhow!("cannot open the repository: {}", e.message()))?;
-                let mut out = Vec::new();
-                for (i, &oid) in run.iter().enumerate() {
-                    let commit = repo
-                        .find_commit(oid)
-                        .with_context(|| format!("cannot read commit {oid}"))?;
-                    let tree = commit
-                        .tree()
-                        .with_context(|| format!("cannot read the tree of commit {oid}"))?;
-                    // On a shallow boundary the parent is missing: the whole tree, as for a root.
-                    let parent_tree = match commit.parent(0) {
-                        Ok(p) => Some(p.tree().with_context(|| {
-                            format!("cannot read the tree of commit {}", p.id())
-                        })?),
-                        Err(_) => None,
-                    };
-                    let mut blobs = Vec::new();
-                    introduced(
-                        &repo,
-                        parent_tree.as_ref(),
-                        &tree,
-                        &mut String::new(),
-                        &mut blobs,
-                    )
+    let runs: Vec<Result<Vec<Walked>>> = oids
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, run)| {
+            let mut repo = store.repo.to_thread_local();
+            repo.object_cache_size(16 << 20);
+            let mut out = Vec::new();
+            for (i, &oid) in run.iter().enumerate() {
+                let (info, blobs) = commit_blobs(&repo, oid)
                     .with_context(|| format!("cannot compare commit {oid} with its parent"))?;
-                    if !blobs.is_empty() {
-                        out.push((c * chunk + i, Arc::new(commit_info(&commit)), blobs));
-                    }
-                    let n = walked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if n.is_multiple_of(256) {
-                        progress(n);
-                    }
+                if !blobs.is_empty() {
+                    out.push((c * chunk + i, Arc::new(info), blobs));
                 }
-                Ok(out)
-            })
-            .collect();
+                let n = walked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if n.is_multiple_of(256) {
+                    progress(n);
+                }
+            }
+            Ok(out)
+        })
+        .collect();
 
     let mut index: HashMap<Oid, usize> = HashMap::new();
     let mut plan = HistoryPlan {
@@ -354,45 +323,76 @@ pub fn plan_history(
 /// One commit's share of the plan: its walk position, its metadata, the blobs it introduced.
 type Walked = (usize, Arc<CommitInfo>, Vec<(Oid, String)>);
 
-const MODE_TREE: i32 = 0o040000;
-const MODE_BLOB: i32 = 0o100644;
-const MODE_BLOB_EXECUTABLE: i32 = 0o100755;
+/// A commit's metadata and the blobs it introduces relative to its first parent.
+fn commit_blobs(repo: &gix::Repository, oid: Oid) -> Result<(CommitInfo, Vec<(Oid, String)>)> {
+    let id = gix::ObjectId::from_bytes_or_panic(oid.as_bytes());
+    let commit = repo.find_commit(id)?;
+    let tree = commit.tree_id()?.detach();
+    // On a shallow boundary the parent is not in the repository: compare with nothing, as
+    // for a root commit.
+    let parent_tree = match commit.parent_ids().next() {
+        Some(p) if repo.has_object(p) => Some(repo.find_commit(p)?.tree_id()?.detach()),
+        _ => None,
+    };
+    let mut blobs = Vec::new();
+    introduced(repo, parent_tree, tree, &mut String::new(), &mut blobs)?;
+    let info = if blobs.is_empty() {
+        CommitInfo::default()
+    } else {
+        let author = commit.author()?.trim();
+        CommitInfo {
+            id: oid.to_string(),
+            author_name: author.name.to_string(),
+            author_email: author.email.to_string(),
+            time: author.time().map(|t| t.seconds).unwrap_or_default(),
+            summary: commit.message()?.summary().to_string(),
+        }
+    };
+    Ok((info, blobs))
+}
 
-/// The blobs `new` has that `old` does not have at the same path: added or changed files,
-/// found by comparing entries by object id and descending only into subtrees whose id
+/// The blobs tree `new` has that tree `old` does not have at the same path: added or changed
+/// files, found by comparing entries by object id and descending only into subtrees whose id
 /// changed (an unchanged directory costs one comparison, however large). Symlinks and
 /// submodules are not content; mode-only changes keep the id and add nothing.
 fn introduced(
-    repo: &Repository,
-    old: Option<&git2::Tree<'_>>,
-    new: &git2::Tree<'_>,
+    repo: &gix::Repository,
+    old: Option<gix::ObjectId>,
+    new: gix::ObjectId,
     prefix: &mut String,
     out: &mut Vec<(Oid, String)>,
-) -> Result<(), git2::Error> {
-    for entry in new.iter() {
-        let (id, mode) = (entry.id(), entry.filemode());
-        let prev = old
-            .and_then(|t| t.get_name_bytes(entry.name_bytes()))
-            .map(|e| (e.id(), e.filemode()));
-        if prev.is_some_and(|(pid, _)| pid == id) {
+) -> Result<()> {
+    let new_tree = repo.find_tree(new)?;
+    let new_entries = new_tree.decode()?;
+    let old_tree = old.map(|o| repo.find_tree(o)).transpose()?;
+    let old_entries = old_tree.as_ref().map(|t| t.decode()).transpose()?;
+    let before: HashMap<&[u8], (gix::object::tree::EntryMode, &gix::hash::oid)> = old_entries
+        .as_ref()
+        .map(|t| {
+            t.entries
+                .iter()
+                .map(|e| (e.filename.as_ref(), (e.mode, e.oid)))
+                .collect()
+        })
+        .unwrap_or_default();
+    for entry in &new_entries.entries {
+        let prev = before.get(entry.filename.as_ref() as &[u8]);
+        if prev.is_some_and(|&(_, pid)| pid == entry.oid) {
             continue;
         }
-        let name = String::from_utf8_lossy(entry.name_bytes());
-        match mode {
-            MODE_TREE => {
-                let subtree = repo.find_tree(id)?;
-                let old_subtree = match prev {
-                    Some((pid, MODE_TREE)) => Some(repo.find_tree(pid)?),
-                    _ => None,
-                };
-                let len = prefix.len();
-                prefix.push_str(&name);
-                prefix.push('/');
-                introduced(repo, old_subtree.as_ref(), &subtree, prefix, out)?;
-                prefix.truncate(len);
-            }
-            MODE_BLOB | MODE_BLOB_EXECUTABLE => out.push((id, format!("{prefix}{name}"))),
-            _ => {}
+        let name = String::from_utf8_lossy(entry.filename.as_ref());
+        if entry.mode.is_tree() {
+            let old_subtree = prev
+                .filter(|(mode, _)| mode.is_tree())
+                .map(|&(_, pid)| pid.to_owned());
+            let len = prefix.len();
+            prefix.push_str(&name);
+            prefix.push('/');
+            introduced(repo, old_subtree, entry.oid.to_owned(), prefix, out)?;
+            prefix.truncate(len);
+        } else if entry.mode.is_blob() {
+            let oid = Oid::from_bytes(entry.oid.as_bytes())?;
+            out.push((oid, format!("{prefix}{name}")));
         }
     }
     Ok(())

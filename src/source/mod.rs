@@ -7,7 +7,7 @@ pub mod stdin;
 use std::sync::Arc;
 
 /// The commit a blob was found in (history scans).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitInfo {
     /// Full object id, hex.
     pub id: String,
