@@ -446,6 +446,16 @@ fn pre_push_scans_only_the_pushed_commits() {
 
 // ---------------------------------------------------------------- hooks
 
+/// Runs `keyhound hook ARGS… REPO` and checks its exit code.
+fn hook(repo: &Path, args: &[&str], code: i32) -> assert_cmd::assert::Assert {
+    keyhound()
+        .arg("hook")
+        .args(args)
+        .arg(repo)
+        .assert()
+        .code(code)
+}
+
 fn hook_path(repo: &Path) -> std::path::PathBuf {
     repo.join(".git/hooks/pre-commit")
 }
@@ -453,26 +463,12 @@ fn hook_path(repo: &Path) -> std::path::PathBuf {
 #[test]
 fn hook_install_fresh_update_and_uninstall() {
     let r = repo();
-    keyhound()
-        .args(["hook", "install"])
-        .arg(r.path())
-        .assert()
-        .code(0)
-        .stdout(predicates::str::contains("installed"));
+    hook(r.path(), &["install"], 0).stdout(predicates::str::contains("installed"));
     let text = std::fs::read_to_string(hook_path(r.path())).unwrap();
     assert!(text.contains("keyhound scan --staged"));
     // Installing again updates our own hook.
-    keyhound()
-        .args(["hook", "install"])
-        .arg(r.path())
-        .assert()
-        .code(0)
-        .stdout(predicates::str::contains("updated"));
-    keyhound()
-        .args(["hook", "uninstall"])
-        .arg(r.path())
-        .assert()
-        .code(0);
+    hook(r.path(), &["install"], 0).stdout(predicates::str::contains("updated"));
+    hook(r.path(), &["uninstall"], 0);
     assert!(!hook_path(r.path()).exists());
 }
 
@@ -481,34 +477,17 @@ fn hook_install_leaves_a_foreign_hook_alone_unless_forced() {
     let r = repo();
     let mine = "#!/bin/sh\necho my own hook\n";
     write(r.path(), ".git/hooks/pre-commit", mine);
-    keyhound()
-        .args(["hook", "install"])
-        .arg(r.path())
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--force"));
+    hook(r.path(), &["install"], 2).stderr(predicates::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(hook_path(r.path())).unwrap(), mine);
-    keyhound()
-        .args(["hook", "install", "--force"])
-        .arg(r.path())
-        .assert()
-        .code(0);
+    hook(r.path(), &["install", "--force"], 0);
     assert!(std::fs::read_to_string(hook_path(r.path()))
         .unwrap()
         .contains("keyhound"));
     // Uninstall puts the user's hook back.
-    keyhound()
-        .args(["hook", "uninstall"])
-        .arg(r.path())
-        .assert()
-        .code(0);
+    hook(r.path(), &["uninstall"], 0);
     assert_eq!(std::fs::read_to_string(hook_path(r.path())).unwrap(), mine);
     // And refuses to remove a hook that is not ours.
-    keyhound()
-        .args(["hook", "uninstall"])
-        .arg(r.path())
-        .assert()
-        .code(2);
+    hook(r.path(), &["uninstall"], 2);
     assert!(hook_path(r.path()).exists());
 }
 
@@ -516,11 +495,7 @@ fn hook_install_leaves_a_foreign_hook_alone_unless_forced() {
 fn hook_install_honours_core_hooks_path() {
     let r = repo();
     git(r.path(), &["config", "core.hooksPath", "githooks"]);
-    keyhound()
-        .args(["hook", "install"])
-        .arg(r.path())
-        .assert()
-        .code(0);
+    hook(r.path(), &["install"], 0);
     assert!(r.path().join("githooks/pre-commit").exists());
     assert!(!hook_path(r.path()).exists());
 }
@@ -539,11 +514,7 @@ fn path_with_keyhound() -> String {
 #[test]
 fn installed_hook_blocks_a_commit_with_a_secret() {
     let r = repo();
-    keyhound()
-        .args(["hook", "install"])
-        .arg(r.path())
-        .assert()
-        .code(0);
+    hook(r.path(), &["install"], 0);
     write(r.path(), "ok.txt", "fine\n");
     write(
         r.path(),
@@ -587,11 +558,7 @@ fn installed_hook_blocks_a_commit_with_a_secret() {
 #[test]
 fn hook_without_keyhound_on_path_fails_with_install_command() {
     let r = repo();
-    keyhound()
-        .args(["hook", "install"])
-        .arg(r.path())
-        .assert()
-        .code(0);
+    hook(r.path(), &["install"], 0);
     let out = Proc::new("sh")
         .arg(hook_path(r.path()))
         .current_dir(r.path())
