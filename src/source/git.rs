@@ -261,12 +261,12 @@ pub fn plan_history(
         .context("cannot walk the history")?;
 
     // Each commit is compared with its first parent independently of the others, so the
-    // commits are split into one contiguous run per worker, each with its own `gix` handle
+    // commits are split into contiguous runs (eight per worker, for balance), each with its own `gix` handle
     // (its object and pack caches serve the trees a neighbouring commit just read); the runs
     // are then merged in walk order, so "first introduced" means earliest in the walk.
     let walked = std::sync::atomic::AtomicU64::new(0);
     let workers = rayon::current_num_threads().max(1);
-    let chunk = oids.len().div_ceil(workers).max(1);
+    let chunk = oids.len().div_ceil(workers * 8).max(64);
     let runs: Vec<Result<Vec<Walked>>> = oids
         .par_chunks(chunk)
         .enumerate()
