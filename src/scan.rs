@@ -268,9 +268,9 @@ pub fn scan_history(
     );
     scanning.set_message(format!("{} commits", plan.commits));
 
+    /// A finding at one introduction of its blob; `order` is the commit's walk position.
     struct Found {
         order: usize,
-        commit: String,
         finding: Finding,
     }
     #[derive(Default)]
@@ -309,7 +309,6 @@ pub fn scan_history(
                 f.commit = Some(intro.commit.clone());
                 acc.found.push(Found {
                     order: intro.order,
-                    commit: intro.commit.id.clone(),
                     finding: f,
                 });
             }
@@ -382,12 +381,13 @@ pub fn scan_history(
     }
 
     // One finding per (secret, path): the earliest commit, and a count of the others.
-    let mut groups: HashMap<(String, String), (usize, HashSet<String>)> = HashMap::new();
+    let mut groups: HashMap<(&str, &str), (usize, HashSet<usize>)> = HashMap::new();
     let found = acc.found;
     for (i, f) in found.iter().enumerate() {
-        let key = (f.finding.fingerprint.clone(), f.finding.path.clone());
+        let key = (f.finding.fingerprint.as_str(), f.finding.path.as_str());
         let entry = groups.entry(key).or_insert_with(|| (i, HashSet::new()));
-        entry.1.insert(f.commit.clone());
+        // Walk positions identify commits one to one.
+        entry.1.insert(f.order);
         let best = &found[entry.0];
         if (f.order, f.finding.line) < (best.order, best.finding.line) {
             entry.0 = i;
