@@ -299,7 +299,7 @@ fn run_staged(args: &ScanArgs, path: &Path, finding_opts: crate::finding::Option
         (prepared, staged)
     });
     let (cfg, engine) = prepared?;
-    let outcome = scan::scan_staged_files(&engine, &cfg.allowlist, finding_opts, &staged?, started);
+    let outcome = scan::scan_staged(&engine, &cfg.allowlist, finding_opts, &staged?, started);
     emit_report(args, &outcome, &engine)?;
     if outcome.findings.is_empty() {
         return Ok(EXIT_CLEAN);

@@ -150,29 +150,10 @@ pub fn scan_bytes(
     }
 }
 
-/// Scans what the next commit will contain: the staged blobs, reporting only findings on the
-/// lines the commit adds (see [`git::staged`]).
+/// Scans what the next commit will contain: the staged blobs [`git::staged`] read, reporting
+/// only findings on the lines the commit adds. The caller reads the index (it may do so while
+/// the engine is being built); `started` is when the work began, for the summary.
 pub fn scan_staged(
-    engine: &Engine,
-    allowlist: &Allowlist,
-    finding_opts: finding::Options,
-    repo: &git2::Repository,
-    max_file_size: u64,
-) -> Result<Outcome> {
-    let started = Instant::now();
-    let staged = git::staged(repo, max_file_size)?;
-    Ok(scan_staged_files(
-        engine,
-        allowlist,
-        finding_opts,
-        &staged,
-        started,
-    ))
-}
-
-/// [`scan_staged`] on the index content already read (the caller may read it while the
-/// engine is being built); `started` is when the work began, for the summary.
-pub fn scan_staged_files(
     engine: &Engine,
     allowlist: &Allowlist,
     finding_opts: finding::Options,
@@ -398,6 +379,8 @@ pub fn scan_history(
         .map(|(i, commits)| (i, commits.len() as u64 - 1))
         .collect();
     keep.sort_unstable();
+    // HEAD's tree is resolved once; each path with a finding is looked up in it once.
+    let head = git::head_tree(repo).ok().flatten();
     let mut head_files: HashMap<String, Option<Vec<u8>>> = HashMap::new();
     let mut findings = Vec::with_capacity(keep.len());
     for (i, others) in keep {
@@ -405,7 +388,7 @@ pub fn scan_history(
         f.other_commits = others;
         let head = head_files
             .entry(f.path.clone())
-            .or_insert_with(|| git::head_blob(repo, &f.path));
+            .or_insert_with(|| head.as_ref().and_then(|t| git::blob_at(repo, t, &f.path)));
         f.in_head = Some(
             head.as_deref()
                 .is_some_and(|h| memchr::memmem::find(h, f.secret.expose().as_bytes()).is_some()),

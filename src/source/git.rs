@@ -67,7 +67,7 @@ pub struct Staged {
 }
 
 /// The tree HEAD points to, or `None` before the first commit.
-fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
+pub fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
     match repo.head() {
         Ok(head) => Ok(Some(
             head.peel_to_tree().context("cannot read HEAD's tree")?,
@@ -405,9 +405,8 @@ pub enum BlobRead {
     TooLarge,
 }
 
-/// The content of `path` in HEAD's tree, if it is a blob.
-pub fn head_blob(repo: &Repository, path: &str) -> Option<Vec<u8>> {
-    let tree = head_tree(repo).ok()??;
+/// The content of `path` in `tree`, if it is a blob.
+pub fn blob_at(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<Vec<u8>> {
     let entry = tree.get_path(Path::new(path)).ok()?;
     let blob = entry.to_object(repo).ok()?.into_blob().ok()?;
     Some(blob.content().to_vec())
