@@ -107,9 +107,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let root = if stdin { Path::new(".") } else { &paths[0] };
     let cfg = load_config(args.config.as_deref(), root)?;
     let engine = Engine::new(cfg.rules)?;
-    let finding_opts = crate::finding::Options {
-        line_hashes: args.format == Format::Sarif,
-    };
+    let finding_opts = finding_options(&args);
 
     let outcome = if stdin {
         let (data, cut) =
@@ -218,9 +216,7 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
     if std::fs::symlink_metadata(&path).is_err() {
         bail!("{}: no such file or directory", path.display());
     }
-    let finding_opts = crate::finding::Options {
-        line_hashes: args.format == Format::Sarif,
-    };
+    let finding_opts = finding_options(&args);
     if args.staged {
         return run_staged(&args, &path, finding_opts);
     }
@@ -306,6 +302,13 @@ fn run_staged(args: &ScanArgs, path: &Path, finding_opts: crate::finding::Option
     }
     eprintln!("{STAGED_HELP}");
     Ok(EXIT_FINDINGS)
+}
+
+/// What findings must carry for the chosen report: SARIF needs GitHub's line hashes.
+fn finding_options(args: &ScanArgs) -> crate::finding::Options {
+    crate::finding::Options {
+        line_hashes: args.format == Format::Sarif,
+    }
 }
 
 fn color_wanted(args: &ScanArgs) -> bool {
