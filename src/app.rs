@@ -1,6 +1,8 @@
 //! Runs a parsed command line; `main` maps the result to an exit code.
 
-use crate::cli::{Cli, Command, HookCommand, RulesCommand, ScanArgs};
+use crate::cli::{
+    Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand, ScanArgs,
+};
 use crate::config::{self, Config};
 use crate::detect::{Engine, Workload};
 use crate::report::{self, Format};
@@ -27,6 +29,88 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rules(RulesCommand::List { config }) => rules_list(config.as_deref()),
         Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
         Command::Hook(cmd) => run_hook(cmd),
+        Command::Key(cmd) => run_key(cmd),
+    }
+}
+
+fn run_key(cmd: KeyCommand) -> Result<i32> {
+    use crate::keys::{self, Env, Issuer};
+    match cmd {
+        KeyCommand::New {
+            prefix,
+            env,
+            count,
+            format,
+        } => {
+            let issuer = Issuer::new(&prefix)?;
+            let env = match env {
+                KeyEnv::Live => Env::Live,
+                KeyEnv::Test => Env::Test,
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut issued = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                issued.push(issuer.issue(env)?);
+            }
+            match format {
+                KeyFormat::Text => {
+                    for k in &issued {
+                        writeln!(out, "{}", k.expose())?;
+                        writeln!(out, "  key id  {}", k.key_id)?;
+                        writeln!(out, "  sha256  {}", k.digest)?;
+                    }
+                }
+                KeyFormat::Json => {
+                    let list: Vec<serde_json::Value> = issued
+                        .iter()
+                        .map(|k| {
+                            serde_json::json!({
+                                "key": k.expose(),
+                                "key_id": k.key_id,
+                                "sha256": k.digest,
+                                "prefix": k.prefix,
+                                "env": k.env.as_str(),
+                            })
+                        })
+                        .collect();
+                    serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "keys": list }))?;
+                    writeln!(out)?;
+                }
+            }
+            out.flush()?;
+            if std::io::stdout().is_terminal() {
+                eprintln!(
+                    "Shown once: hand each key to its owner and store only its sha256 digest."
+                );
+            }
+            Ok(EXIT_CLEAN)
+        }
+        KeyCommand::Check { key } => {
+            let key = if key == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .context("cannot read the key from standard input")?;
+                s.trim().to_string()
+            } else {
+                key
+            };
+            match keys::parse(&key) {
+                Ok(p) => {
+                    let digest = keys::digest(&key);
+                    println!(
+                        "valid: prefix {}, env {}, key id {}",
+                        p.prefix,
+                        p.env,
+                        keys::key_id(&digest)
+                    );
+                    Ok(EXIT_CLEAN)
+                }
+                Err(e) => {
+                    println!("invalid: {e}");
+                    Ok(EXIT_FINDINGS)
+                }
+            }
+        }
     }
 }
 

@@ -40,6 +40,67 @@ pub enum Command {
     /// Install or remove the git hook that runs `keyhound scan --staged` before each commit.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Issue keys in keyhound's recognisable, self-checking format, or check one.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+/// Environment of an issued key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyEnv {
+    Live,
+    Test,
+}
+
+/// Output of `keyhound key new`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyFormat {
+    Text,
+    Json,
+}
+
+const KEY_NEW_HELP: &str = "\
+Each key is `<prefix>_<env>_<30 random base62 characters><6-character CRC32>` (about 178 bits
+from the operating system's random number generator). It is printed once: give it to its
+owner and store only its SHA-256 digest; the key id (the digest's first 8 hex digits) names it
+in logs. Nothing is written to disk.
+
+Examples:
+  keyhound key new --prefix acme
+  keyhound key new --prefix acme --env test --count 5 --format json";
+
+const KEY_CHECK_HELP: &str = "\
+Exit codes: 0 the key is well formed and its checksum is valid; 1 it is not (the reason is
+printed); 2 error. No network call and no database: the cheap first test before a lookup.
+
+Examples:
+  keyhound key check acme_live_…
+  printf '%s' \"$KEY\" | keyhound key check -     (keeps the key out of shell history)";
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Issue new keys and print each with its SHA-256 digest and key id.
+    #[command(after_help = KEY_NEW_HELP)]
+    New {
+        /// The issuer's prefix: 2–16 lowercase ASCII letters and digits (e.g. `acme`).
+        #[arg(long)]
+        prefix: String,
+        /// The environment the key is for.
+        #[arg(long, value_enum, default_value_t = KeyEnv::Live)]
+        env: KeyEnv,
+        /// How many keys to issue.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        count: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
+        format: KeyFormat,
+    },
+    /// Check a key's format and checksum offline.
+    #[command(after_help = KEY_CHECK_HELP)]
+    Check {
+        /// The key, or `-` to read it from standard input.
+        key: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@
 //! - [`detect`]: the engine; pure, bytes in, matches out.
 //! - [`finding`]: a match plus its origin becomes a finding (location, redaction, fingerprint).
 //! - [`report`]: text, JSON and SARIF sinks.
+//! - [`keys`]: keys keyhound issues (format, checksum, digest).
 //! - [`scan`] ties them together; [`cli`] and [`app`] are the command line; [`hook`] installs
 //!   the git hooks.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod detect;
 pub mod finding;
 pub mod hook;
+pub mod keys;
 pub mod report;
 pub mod rules;
 pub mod scan;
