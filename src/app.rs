@@ -1,10 +1,11 @@
 //! Runs a parsed command line; `main` maps the result to an exit code.
 
 use crate::cli::{
-    Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand, ScanArgs,
+    Cli, Command, FailOn, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand, ScanArgs,
 };
 use crate::config::{self, Config};
 use crate::detect::{Engine, Workload};
+use crate::finding::{Finding, FindingKind, Policy};
 use crate::report::{self, Format};
 use crate::rules::check::check_examples;
 use crate::rules::parse_rule_file;
@@ -189,8 +190,9 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         }
     }
     let root = if stdin { Path::new(".") } else { &paths[0] };
-    let cfg = load_config(args.config.as_deref(), root)?;
-    let engine = Engine::new(cfg.rules)?;
+    let mut cfg = load_config(args.config.as_deref(), root)?;
+    let engine = build_engine(&args, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let policy = policy(&args, cfg);
     let finding_opts = finding_options(&args);
 
     let outcome = if stdin {
@@ -202,7 +204,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
                 args.max_file_size
             );
         }
-        scan::scan_bytes(&engine, &cfg.allowlist, finding_opts, "<stdin>", &data)
+        scan::scan_bytes(&engine, &policy, finding_opts, "<stdin>", &data)
     } else {
         let opts = WalkOptions {
             paths,
@@ -210,7 +212,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             no_ignore: args.no_ignore,
             threads: args.threads.unwrap_or(0),
         };
-        scan::scan_tree(&engine, &cfg.allowlist, finding_opts, &opts)
+        scan::scan_tree(&engine, &policy, finding_opts, &opts)
     };
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
@@ -219,11 +221,40 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         bail!("nothing could be read at the given path(s)");
     }
     emit_report(&args, &outcome, &engine)?;
-    Ok(if outcome.findings.is_empty() {
-        EXIT_CLEAN
-    } else {
+    Ok(exit_code(args.fail_on, &outcome.findings))
+}
+
+/// Exit code 1 when a finding `fail_on` selects was reported.
+fn exit_code(fail_on: FailOn, findings: &[Finding]) -> i32 {
+    let fails = |f: &Finding| match fail_on {
+        FailOn::Any => true,
+        FailOn::Confirmed => f.confirmation.is_confirmed(),
+        FailOn::LiveInTest => f.kind == FindingKind::LiveInTest,
+    };
+    if findings.iter().any(fails) {
         EXIT_FINDINGS
-    })
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn build_engine(
+    args: &ScanArgs,
+    rules: Vec<crate::rules::Rule>,
+    workload: Workload,
+) -> Result<Engine> {
+    let mut engine = Engine::for_workload(rules, workload)?;
+    engine.set_include_invalid(args.include_invalid);
+    Ok(engine)
+}
+
+/// The post-detection policy: the configuration's allowlist and test paths, and the flags.
+fn policy(args: &ScanArgs, cfg: Config) -> Policy {
+    Policy {
+        allowlist: cfg.allowlist,
+        test_paths: cfg.test_paths,
+        include_test_keys: args.include_test_keys,
+    }
 }
 
 /// Git's pre-push protocol: one line per ref, `<local ref> <local sha> <remote ref> <remote sha>`.
@@ -313,8 +344,9 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
     }
     let repo = git::open(&path)?;
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-    let cfg = load_config(args.config.as_deref(), &root)?;
-    let engine = Engine::new(cfg.rules)?;
+    let mut cfg = load_config(args.config.as_deref(), &root)?;
+    let engine = build_engine(&args, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let policy = policy(&args, cfg);
     let select = if args.pre_push {
         pre_push_selection()?
     } else {
@@ -328,7 +360,7 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
     let outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
-            &cfg.allowlist,
+            &policy,
             finding_opts,
             &repo,
             &scan::HistoryRun {
@@ -350,13 +382,11 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
         eprintln!("warning: {w}");
     }
     emit_report(&args, &outcome, &engine)?;
-    if outcome.findings.is_empty() {
-        return Ok(EXIT_CLEAN);
-    }
-    if args.pre_push {
+    let code = exit_code(args.fail_on, &outcome.findings);
+    if code == EXIT_FINDINGS && args.pre_push {
         eprintln!("{PRE_PUSH_HELP}");
     }
-    Ok(EXIT_FINDINGS)
+    Ok(code)
 }
 
 /// The pre-commit path, where every millisecond is paid on every commit: the rules are
@@ -368,7 +398,7 @@ fn run_staged(args: &ScanArgs, path: &Path, finding_opts: crate::finding::Option
         let prepare = s.spawn(|| -> Result<(Config, Engine)> {
             let mut cfg = load_config(args.config.as_deref(), path)?;
             // A commit is a few files: an automaton that builds fast beats one that runs fast.
-            let engine = Engine::for_workload(std::mem::take(&mut cfg.rules), Workload::Small)?;
+            let engine = build_engine(args, std::mem::take(&mut cfg.rules), Workload::Small)?;
             engine.warm_up(|rule| rule.assignment_gate);
             Ok((cfg, engine))
         });
@@ -379,13 +409,14 @@ fn run_staged(args: &ScanArgs, path: &Path, finding_opts: crate::finding::Option
         (prepared, staged)
     });
     let (cfg, engine) = prepared?;
-    let outcome = scan::scan_staged(&engine, &cfg.allowlist, finding_opts, &staged?, started);
+    let policy = policy(args, cfg);
+    let outcome = scan::scan_staged(&engine, &policy, finding_opts, &staged?, started);
     emit_report(args, &outcome, &engine)?;
-    if outcome.findings.is_empty() {
-        return Ok(EXIT_CLEAN);
+    let code = exit_code(args.fail_on, &outcome.findings);
+    if code == EXIT_FINDINGS {
+        eprintln!("{STAGED_HELP}");
     }
-    eprintln!("{STAGED_HELP}");
-    Ok(EXIT_FINDINGS)
+    Ok(code)
 }
 
 /// What findings must carry for the chosen report: SARIF needs GitHub's line hashes.

@@ -18,8 +18,10 @@ Examples:
   keyhound scan --git                every commit reachable from HEAD
   keyhound scan --git main..feature  only the commits on feature that main lacks
   keyhound scan --git --all          every branch, tag and remote ref
+  keyhound scan --fail-on live-in-test   fail only on live keys in tests and fixtures
   git log -p | keyhound scan -       scan standard input
-  keyhound rules list                list the built-in rules";
+  keyhound rules list                list the built-in rules
+  keyhound key new --prefix acme     issue a key that scans recognise and confirm offline";
 
 /// keyhound: find hardcoded credentials before they leak.
 #[derive(Debug, Parser)]
@@ -201,6 +203,32 @@ pub struct ScanArgs {
     /// Print nothing when there are no findings (text format), and no progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Which findings make the exit code 1: `any`; `confirmed` (checksum-confirmed only);
+    /// `live-in-test` (live keys in test code only). All findings are reported regardless.
+    #[arg(long, value_enum, value_name = "WHICH", default_value_t = FailOn::Any)]
+    pub fail_on: FailOn,
+
+    /// Also report keyhound-format candidates whose checksum fails (normally dropped: they
+    /// are not keys), as `checksum-failed`.
+    #[arg(long)]
+    pub include_invalid: bool,
+
+    /// Also report test-environment keys in test code (`sk_test_…` in `tests/`), at `note`
+    /// level. By default they are not reported: that is what test keys are for.
+    #[arg(long)]
+    pub include_test_keys: bool,
+}
+
+/// Which findings fail the scan (exit code 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Every reported finding.
+    Any,
+    /// Findings confirmed by a checksum.
+    Confirmed,
+    /// Live keys in test code or fixtures.
+    LiveInTest,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,9 +1,11 @@
-//! `.keyhound.toml`: custom rules, disabled built-ins and allowlists.
+//! `.keyhound.toml`: custom rules, disabled built-ins, allowlists, key issuers' prefixes and
+//! test-path conventions.
 //!
 //! Found at the scanned repository's root (the nearest ancestor holding `.git`), or named
 //! with `--config`. Every problem is an error naming the file and, for rules, the rule id.
 
 use crate::detect::{compile_all, contains_stopword, Engine};
+use crate::finding::TestPaths;
 use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};
 use regex_automata::meta::Regex;
 use serde::Deserialize;
@@ -32,6 +34,24 @@ pub struct GlobalAllowlist {
     pub stopwords: Vec<String>,
 }
 
+/// `[[issuer]]`: a prefix of keys issued with `keyhound key new --prefix …`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssuer {
+    prefix: String,
+    /// Shown in reports (default: the prefix).
+    name: Option<String>,
+}
+
+/// `[context]`: which paths are test code.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    /// Globs added to the built-in test conventions.
+    #[serde(default)]
+    test_paths: Vec<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -43,13 +63,50 @@ struct RawConfig {
     rules: Vec<toml::Value>,
     #[serde(default)]
     allowlist: GlobalAllowlist,
+    #[serde(default)]
+    issuer: Vec<RawIssuer>,
+    #[serde(default)]
+    context: RawContext,
 }
 
-/// The effective configuration: the rule set and the global allowlist.
+/// The effective configuration: the rule set, the global allowlist and the test paths.
 pub struct Config {
     pub source: Option<PathBuf>,
     pub rules: Vec<Rule>,
     pub allowlist: Allowlist,
+    pub test_paths: TestPaths,
+}
+
+/// The rule for keys an issuer with `prefix` hands out: the built-in `keyhound.key` rule
+/// recognises any prefix; this one names the issuer and is preferred where both match.
+pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
+    let name = name.unwrap_or(prefix);
+    Rule {
+        id: format!("keyhound.issuer.{prefix}"),
+        name: format!("{name} API key"),
+        keywords: vec![format!("{prefix}_live_"), format!("{prefix}_test_")],
+        regex: format!(r"\b(?P<secret>{prefix}_(?:live|test)_[0-9A-Za-z]{{36}})\b"),
+        min_entropy: None,
+        severity: crate::rules::Severity::Critical,
+        tags: vec!["keyhound".into()],
+        allowlist: Default::default(),
+        structure: None,
+        validator: Some("keyhound".into()),
+        environment: crate::rules::EnvironmentMarkers {
+            live: vec![format!("{prefix}_live_")],
+            test: vec![format!("{prefix}_test_")],
+        },
+        max_len: None,
+        multiline: false,
+        assignment_gate: false,
+        requires: Vec::new(),
+        help: Some(format!(
+            "Revoke this {name} key (its key id is the first 8 hex digits of its SHA-256), \
+             issue a new one, and load it from the environment or a secrets manager."
+        )),
+        examples: Vec::new(),
+        negative_examples: Vec::new(),
+    }
 }
 
 /// The compiled global allowlist.
@@ -112,6 +169,7 @@ pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
             source: None,
             rules: builtin_rules(),
             allowlist: Allowlist::default(),
+            test_paths: TestPaths::default(),
         });
     };
     let name = file.display().to_string();
@@ -160,11 +218,24 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         rules.retain(|r| r.id != c.id);
         rules.push(c);
     }
+    // Issuers' rules go first: where they and the built-in shape rule match the same key,
+    // the one listed first (naming the issuer) is kept.
+    let mut issuers = Vec::new();
+    for i in &raw.issuer {
+        crate::keys::check_prefix(&i.prefix)
+            .map_err(|e| ConfigError(format!("{name}: [[issuer]]: {e}")))?;
+        issuers.push(issuer_rule(&i.prefix, i.name.as_deref()));
+    }
+    issuers.extend(rules);
+    let rules = issuers;
     let allowlist = compile_allowlist(name, raw.allowlist)?;
+    let test_paths = TestPaths::new(&raw.context.test_paths)
+        .map_err(|e| ConfigError(format!("{name}: [context] {e}")))?;
     Ok(Config {
         source: None,
         rules,
         allowlist,
+        test_paths,
     })
 }
 

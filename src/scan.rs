@@ -1,8 +1,7 @@
 //! Ties the pipeline together: source → blob → detector → finding.
 
-use crate::config::Allowlist;
 use crate::detect::{Engine, Scratch};
-use crate::finding::{self, Finding};
+use crate::finding::{self, Finding, Policy};
 use crate::source::fs::{walk, WalkOptions, WalkStats};
 use crate::source::git::{self, BlobRead, HistoryOptions};
 use crate::source::{is_binary, Blob, Origin};
@@ -48,12 +47,14 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-/// Scans one blob: the detector, then findings, then the global allowlist.
+/// Scans one blob: the detector, then findings, then the policy (allowlist, test context).
+/// `rel_path` is the blob's path relative to the repository or scan root.
 pub fn scan_blob(
     engine: &Engine,
-    allowlist: &Allowlist,
+    policy: &Policy,
     opts: finding::Options,
     blob: &Blob<'_>,
+    rel_path: &str,
     scratch: &mut Scratch,
 ) -> Vec<Finding> {
     let matches = engine.scan(blob.data, scratch);
@@ -61,8 +62,29 @@ pub fn scan_blob(
         return Vec::new();
     }
     let mut found = finding::build(engine, &blob.origin, blob.data, &matches, opts);
-    found.retain(|f| !allowlist.allows(&f.path, f.secret.expose()));
+    found.retain_mut(|f| policy.admit(f, rel_path));
     found
+}
+
+/// The absolute directories that tree paths are made relative to before test-path matching:
+/// for each absolute scan root, its repository's root (or the root itself).
+fn context_bases(roots: &[std::path::PathBuf]) -> Vec<String> {
+    roots
+        .iter()
+        .filter(|r| r.is_absolute())
+        .map(|r| {
+            let dir = if r.is_dir() {
+                r.as_path()
+            } else {
+                r.parent().unwrap_or(r)
+            };
+            let base = dir
+                .ancestors()
+                .find(|d| d.join(".git").exists())
+                .unwrap_or(dir);
+            crate::source::fs::display_path(base)
+        })
+        .collect()
 }
 
 fn sort(findings: &mut [Finding]) {
@@ -74,20 +96,22 @@ fn sort(findings: &mut [Finding]) {
 /// Scans the working tree under `opts.paths`.
 pub fn scan_tree(
     engine: &Engine,
-    allowlist: &Allowlist,
+    policy: &Policy,
     finding_opts: finding::Options,
     opts: &WalkOptions,
 ) -> Outcome {
     let started = Instant::now();
     let stats = WalkStats::default();
     let all = Mutex::new(Vec::new());
+    let bases = context_bases(&opts.paths);
     walk(
         opts,
         &stats,
-        |path| allowlist.allows_path(path),
+        |path| policy.skips_path(path),
         || (Scratch::default(), Vec::new()),
         |(scratch, found): &mut (Scratch, Vec<Finding>), blob| {
-            found.extend(scan_blob(engine, allowlist, finding_opts, &blob, scratch));
+            let rel = finding::context::relative_to(&blob.origin.path, &bases);
+            found.extend(scan_blob(engine, policy, finding_opts, &blob, rel, scratch));
         },
         |(_, found)| all.lock().unwrap().extend(found),
     );
@@ -113,7 +137,7 @@ pub fn scan_tree(
 /// Scans bytes read from standard input (or anywhere else) as one blob named `name`.
 pub fn scan_bytes(
     engine: &Engine,
-    allowlist: &Allowlist,
+    policy: &Policy,
     finding_opts: finding::Options,
     name: &str,
     data: &[u8],
@@ -135,9 +159,10 @@ pub fn scan_bytes(
         };
         findings = scan_blob(
             engine,
-            allowlist,
+            policy,
             finding_opts,
             &blob,
+            name,
             &mut Scratch::default(),
         );
         sort(&mut findings);
@@ -155,7 +180,7 @@ pub fn scan_bytes(
 /// the engine is being built); `started` is when the work began, for the summary.
 pub fn scan_staged(
     engine: &Engine,
-    allowlist: &Allowlist,
+    policy: &Policy,
     finding_opts: finding::Options,
     staged: &git::Staged,
     started: Instant,
@@ -169,7 +194,7 @@ pub fn scan_staged(
     let mut scratch = Scratch::default();
     let mut findings = Vec::new();
     for file in &staged.files {
-        if allowlist.allows_path(&file.path) {
+        if policy.skips_path(&file.path) {
             continue;
         }
         stats.files += 1;
@@ -178,7 +203,14 @@ pub fn scan_staged(
             origin: Origin::file(file.path.clone()),
             data: &file.data,
         };
-        let mut found = scan_blob(engine, allowlist, finding_opts, &blob, &mut scratch);
+        let mut found = scan_blob(
+            engine,
+            policy,
+            finding_opts,
+            &blob,
+            &file.path,
+            &mut scratch,
+        );
         if let Some(added) = &file.added_lines {
             // A finding counts if any line it spans is new in this commit.
             found.retain(|f| {
@@ -211,7 +243,7 @@ pub struct HistoryRun {
 /// number of other commits that introduced it too and whether it is still in HEAD.
 pub fn scan_history(
     engine: &Engine,
-    allowlist: &Allowlist,
+    policy: &Policy,
     finding_opts: finding::Options,
     repo: &git2::Repository,
     run: &HistoryRun,
@@ -274,20 +306,21 @@ pub fn scan_history(
             },
             data,
         };
-        let found = scan_blob(engine, &Allowlist::default(), finding_opts, &blob, scratch);
-        if found.is_empty() {
+        let matches = engine.scan(data, scratch);
+        if matches.is_empty() {
             return;
         }
+        let found = finding::build(engine, &blob.origin, data, &matches, finding_opts);
         // The same blob may have been introduced at several paths and commits:
         // one finding per (path, commit); the grouping below keeps the earliest.
         for intro in &job.introductions {
             for f in &found {
-                if allowlist.allows(&intro.path, f.secret.expose()) {
-                    continue;
-                }
                 let mut f = f.clone();
                 f.path = intro.path.clone();
                 f.commit = Some(intro.commit.clone());
+                if !policy.admit(&mut f, &intro.path) {
+                    continue;
+                }
                 acc.found.push(Found {
                     order: intro.order,
                     finding: f,

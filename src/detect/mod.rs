@@ -10,6 +10,7 @@
 
 pub mod entropy;
 pub mod structure;
+pub mod validate;
 
 use crate::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -20,6 +21,7 @@ use regex_automata::Input;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
+pub use validate::Confirmation;
 
 /// How far before a keyword hit a match may start (bounded by the line start).
 const LOOK_BEHIND: usize = 256;
@@ -38,6 +40,8 @@ pub struct Match {
     pub secret: Range<usize>,
     /// Shannon entropy of the secret, bits per byte.
     pub entropy: f64,
+    /// What the rule's validator said (checksum formats).
+    pub confirmation: Confirmation,
 }
 
 /// A rule's regexes, compiled on first use.
@@ -98,6 +102,8 @@ pub struct Engine {
     patterns: Vec<String>,
     /// Keyword pattern id → rules that own it.
     owners: Vec<Vec<u32>>,
+    /// Keep candidates that fail a validator we own (keyhound keys): `--include-invalid`.
+    include_invalid: bool,
 }
 
 /// Per-thread scratch space, reused across blobs.
@@ -107,6 +113,9 @@ pub struct Scratch {
     /// The open (still growing) window of each rule with a recent hit.
     open: Vec<(u32, usize, usize)>,
     caches: HashMap<usize, (meta::Cache, Captures)>,
+    /// Secrets a validator we own rejected in the current blob: not keys, so no generic rule
+    /// may report them either.
+    rejected: Vec<Range<usize>>,
 }
 
 fn syntax_config() -> syntax::Config {
@@ -246,6 +255,7 @@ impl Engine {
             keywords,
             patterns,
             owners,
+            include_invalid: false,
         })
     }
 
@@ -271,6 +281,12 @@ impl Engine {
                 let _ = self.compiled(i);
             }
         }
+    }
+
+    /// Whether candidates failing a checksum scheme we own (keyhound keys) are still
+    /// reported, as `checksum-failed` (default: they are not keys, and are dropped).
+    pub fn set_include_invalid(&mut self, include: bool) {
+        self.include_invalid = include;
     }
 
     pub fn rule(&self, index: usize) -> &Rule {
@@ -313,6 +329,7 @@ impl Engine {
     pub fn scan(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Match> {
         scratch.windows.clear();
         scratch.open.clear();
+        scratch.rejected.clear();
         for hit in self.keywords.find_overlapping_iter(hay) {
             let (s, e) = (hit.start(), hit.end());
             // Bounded look-behind: never scan back further than LOOK_BEHIND (a single
@@ -382,6 +399,15 @@ impl Engine {
             self.confirm(ri as usize, hay, start..end, scratch, &mut matches);
         }
         scratch.windows = windows;
+        if !scratch.rejected.is_empty() {
+            let rejected = &scratch.rejected;
+            matches.retain(|m| {
+                !(self.slots[m.rule].generic
+                    && rejected
+                        .iter()
+                        .any(|r| r.start < m.secret.end && m.secret.start < r.end))
+            });
+        }
         resolve_overlaps(self, matches)
     }
 
@@ -438,12 +464,26 @@ impl Engine {
                     || (slot.generic && is_repetitive(bytes))
                     || compiled.allow.any_match(bytes)
                     || compiled.allow_match.any_match(&hay[m.range()]);
-                if !allowed {
+                let confirmation = match slot.rule.validator.as_deref() {
+                    Some(kind) if !allowed => match validate::check(kind, bytes) {
+                        Some(true) => Some(Confirmation::Checksum),
+                        // A scheme we own: failing it means this is not a key.
+                        Some(false) if validate::owned(kind) && !self.include_invalid => {
+                            scratch.rejected.push(secret.clone());
+                            None
+                        }
+                        Some(false) => Some(Confirmation::ChecksumFailed),
+                        None => Some(Confirmation::None),
+                    },
+                    _ => Some(Confirmation::None),
+                };
+                if let (false, Some(confirmation)) = (allowed, confirmation) {
                     out.push(Match {
                         rule: ri,
                         range: m.range(),
                         secret,
                         entropy,
+                        confirmation,
                     });
                 }
             }
@@ -547,15 +587,21 @@ pub fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
     })
 }
 
-/// Keeps one match per secret: where secrets overlap, the provider-specific rule beats a
-/// generic one, then the longer secret, then the rule listed first.
+/// Keeps one match per secret: where secrets overlap, a checksum-confirmed match beats an
+/// unconfirmed one, then the provider-specific rule beats a generic one, then the longer
+/// secret, then the rule listed first.
 fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
     if matches.len() < 2 {
         return matches;
     }
     let rank = |m: &Match| {
         let generic = engine.slots[m.rule].generic;
-        (!generic, m.secret.len(), std::cmp::Reverse(m.rule))
+        (
+            m.confirmation.is_confirmed(),
+            !generic,
+            m.secret.len(),
+            std::cmp::Reverse(m.rule),
+        )
     };
     matches.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
     matches.dedup_by(|b, a| a.rule == b.rule && a.secret == b.secret);

@@ -35,6 +35,16 @@ struct JsonFinding<'a> {
     line_text: &'a str,
     entropy: f64,
     fingerprint: &'a str,
+    /// `hardcoded`, or `live-in-test` (a live key in test code or fixtures).
+    kind: &'static str,
+    /// `checksum` (confirmed offline), `checksum-failed`, or `none` (no validator).
+    confirmation: &'static str,
+    /// `live`, `test` or `unknown`: the environment the secret is for.
+    environment: &'static str,
+    /// `test` (test code or fixtures) or `code`.
+    context: &'static str,
+    /// SARIF-style level: `error`, `warning` or `note`.
+    level: &'static str,
     /// History scans only: the commit that first introduced the secret at this path.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<JsonCommit<'a>>,
@@ -69,6 +79,10 @@ struct Summary {
     unreadable: u64,
     elapsed_ms: u128,
     findings: usize,
+    /// Findings confirmed by a checksum.
+    confirmed: usize,
+    /// Live keys in test code or fixtures.
+    live_in_test: usize,
 }
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
@@ -98,6 +112,11 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
             },
             entropy: (f.entropy * 1000.0).round() / 1000.0,
             fingerprint: &f.fingerprint,
+            kind: f.kind.as_str(),
+            confirmation: f.confirmation.as_str(),
+            environment: f.environment.as_str(),
+            context: f.context.as_str(),
+            level: super::level(f),
             commit: f.commit.as_deref().map(|c| JsonCommit {
                 id: &c.id,
                 author_name: &c.author_name,
@@ -131,6 +150,16 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
             unreadable: s.unreadable,
             elapsed_ms: s.elapsed.as_millis(),
             findings: outcome.findings.len(),
+            confirmed: outcome
+                .findings
+                .iter()
+                .filter(|f| f.confirmation.is_confirmed())
+                .count(),
+            live_in_test: outcome
+                .findings
+                .iter()
+                .filter(|f| f.kind == crate::finding::FindingKind::LiveInTest)
+                .count(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

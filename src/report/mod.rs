@@ -28,6 +28,20 @@ pub struct Options {
     pub color: bool,
 }
 
+/// A finding's SARIF level: `note` for unconfirmed checksums and test keys in test code,
+/// else by severity (critical and high: `error`; medium: `warning`; low: `note`).
+pub fn level(f: &crate::finding::Finding) -> &'static str {
+    use crate::rules::Severity;
+    if f.is_note() {
+        return "note";
+    }
+    match f.severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
 /// RFC 3339 (UTC) rendering of a Unix time, as reports show commit times.
 pub fn rfc3339(unix_seconds: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix_seconds)

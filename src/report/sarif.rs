@@ -10,12 +10,26 @@ use std::io::{self, Write};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-fn security_severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
+/// GitHub's `security-severity` (0–10) for a severity; a checksum-confirmed secret is
+/// certainly real, and ranks higher.
+fn security_severity(s: Severity, confirmed: bool) -> &'static str {
+    match (s, confirmed) {
+        (Severity::Critical, true) => "10.0",
+        (Severity::Critical, false) => "9.5",
+        (Severity::High, true) => "9.0",
+        (Severity::High, false) => "8.0",
+        (Severity::Medium, true) => "7.0",
+        (Severity::Medium, false) => "5.5",
+        (Severity::Low, true) => "4.0",
+        (Severity::Low, false) => "3.0",
+    }
+}
+
+fn precision(confirmed: bool) -> &'static str {
+    if confirmed {
+        "very-high"
+    } else {
+        "high"
     }
 }
 
@@ -24,6 +38,14 @@ fn level(s: Severity) -> sarif::ResultLevel {
         Severity::Critical | Severity::High => sarif::ResultLevel::Error,
         Severity::Medium => sarif::ResultLevel::Warning,
         Severity::Low => sarif::ResultLevel::Note,
+    }
+}
+
+fn result_level(f: &crate::finding::Finding) -> sarif::ResultLevel {
+    match super::level(f) {
+        "error" => sarif::ResultLevel::Error,
+        "warning" => sarif::ResultLevel::Warning,
+        _ => sarif::ResultLevel::Note,
     }
 }
 
@@ -69,15 +91,20 @@ fn text(s: String) -> sarif::MultiformatMessageString {
     sarif::MultiformatMessageString::builder().text(s).build()
 }
 
-fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
+/// The rule's descriptor; `confirmed`: some of its findings in this report are confirmed by
+/// a checksum (GitHub reads severity and precision from the rule, not the result).
+fn descriptor(rule: &Rule, confirmed: bool) -> sarif::ReportingDescriptor {
     let mut tags = vec!["security".to_string(), "secret".to_string()];
     tags.extend(rule.tags.iter().cloned());
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
-        serde_json::json!(security_severity(rule.severity)),
+        serde_json::json!(security_severity(rule.severity, confirmed)),
     );
-    props.insert("precision".to_string(), serde_json::json!("high"));
+    props.insert(
+        "precision".to_string(),
+        serde_json::json!(precision(confirmed)),
+    );
     props.insert("problem.severity".to_string(), serde_json::json!("error"));
     let help = rule.help_text();
     sarif::ReportingDescriptor::builder()
@@ -118,6 +145,12 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
     let fired: BTreeSet<&str> = outcome
         .findings
         .iter()
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    let confirmed_rules: BTreeSet<&str> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.confirmation.is_confirmed())
         .map(|f| f.rule_id.as_str())
         .collect();
     let rules: Vec<&Rule> = engine
@@ -165,6 +198,32 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 "secret_redacted".to_string(),
                 serde_json::json!(f.secret.redacted()),
             );
+            let confirmed = f.confirmation.is_confirmed();
+            props.insert(
+                "confirmation".to_string(),
+                serde_json::json!(f.confirmation.as_str()),
+            );
+            props.insert("kind".to_string(), serde_json::json!(f.kind.as_str()));
+            props.insert(
+                "environment".to_string(),
+                serde_json::json!(f.environment.as_str()),
+            );
+            props.insert("context".to_string(), serde_json::json!(f.context.as_str()));
+            props.insert(
+                "security-severity".to_string(),
+                serde_json::json!(security_severity(f.severity, confirmed)),
+            );
+            props.insert(
+                "precision".to_string(),
+                serde_json::json!(precision(confirmed)),
+            );
+            let mut result_tags = Vec::new();
+            if f.kind == crate::finding::FindingKind::LiveInTest {
+                result_tags.push("live-in-test".to_string());
+            }
+            if confirmed {
+                result_tags.push("confirmed".to_string());
+            }
             if let Some(c) = &f.commit {
                 props.insert("commitSha".to_string(), serde_json::json!(c.id));
                 props.insert("author".to_string(), serde_json::json!(c.author_name));
@@ -188,13 +247,22 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 Some(c) => format!("{} (commit {})", f.path, &c.id[..c.id.len().min(12)]),
                 None => f.path.clone(),
             };
+            let what = match (f.kind, confirmed) {
+                (crate::finding::FindingKind::LiveInTest, true) => {
+                    "Live key in test code, confirmed by its checksum:"
+                }
+                (crate::finding::FindingKind::LiveInTest, false) => "Live key in test code:",
+                (_, true) => "Confirmed by its checksum:",
+                _ => "",
+            };
             let mut builder = sarif::Result::builder()
                 .rule_id(f.rule_id.clone())
-                .level(level(f.severity))
+                .level(result_level(f))
                 .message(
                     sarif::Message::builder()
                         .text(format!(
-                            "{} `{}` found in {}. Rotate it and remove it from the code.",
+                            "{what}{}{} `{}` found in {}. Rotate it and remove it from the code.",
+                            if what.is_empty() { "" } else { " " },
                             f.rule_name,
                             f.secret.redacted(),
                             place
@@ -205,6 +273,7 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 .partial_fingerprints(partial)
                 .properties(
                     sarif::PropertyBag::builder()
+                        .tags(result_tags)
                         .additional_properties(props)
                         .build(),
                 )
@@ -217,7 +286,12 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
         .name("keyhound")
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri("https://github.com/keyhound/keyhound")
-        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .rules(
+            rules
+                .iter()
+                .map(|r| descriptor(r, confirmed_rules.contains(r.id.as_str())))
+                .collect::<Vec<_>>(),
+        )
         .build();
     let run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())

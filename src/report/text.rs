@@ -1,7 +1,9 @@
 //! The readable report.
 
 use super::Options;
-use crate::rules::Severity;
+use crate::detect::Confirmation;
+use crate::finding::{Context, Finding, FindingKind};
+use crate::rules::{Environment, Severity};
 use crate::scan::{Kind, Outcome};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
@@ -42,59 +44,144 @@ pub fn human_bytes(n: u64) -> String {
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let c = opts.color;
-    let dim = Style::new().dimmed();
-    let bold = Style::new().bold();
-    for f in &outcome.findings {
-        let secret = if opts.show_secrets {
-            f.secret.expose().to_string()
-        } else {
-            f.secret.redacted()
-        };
-        let line = if opts.show_secrets {
-            f.line_raw.expose()
-        } else {
-            &f.line_redacted
-        };
-        writeln!(
-            out,
-            "{} {} {}",
-            paint(c, severity_style(f.severity), &format!("[{}]", f.severity)),
-            paint(c, bold, &f.rule_name),
-            paint(c, dim, &format!("({})", f.rule_id)),
-        )?;
-        writeln!(out, "  {}:{}:{}", f.path, f.line, f.column)?;
-        if let Some(commit) = &f.commit {
-            let short = &commit.id[..commit.id.len().min(12)];
+    let (live_in_test, others): (Vec<&Finding>, Vec<&Finding>) = outcome
+        .findings
+        .iter()
+        .partition(|f| f.kind == FindingKind::LiveInTest);
+    if !live_in_test.is_empty() {
+        let n = live_in_test.len();
+        let title = format!(
+            "== LIVE KEY{} IN TEST CODE ({n}) — real credentials where tests and fixtures get copied and shared ==",
+            if n == 1 { "" } else { "S" }
+        );
+        let loud = Style::new()
+            .fg_color(Some(AnsiColor::BrightRed.into()))
+            .bold()
+            .underline();
+        writeln!(out, "{}\n", paint(c, loud, &title))?;
+        for f in &live_in_test {
+            write_finding(out, f, opts)?;
+        }
+        if !others.is_empty() {
             writeln!(
                 out,
-                "  commit:      {short} {} <{}> {}",
-                commit.author_name,
-                commit.author_email,
-                super::rfc3339(commit.time)
+                "{}\n",
+                paint(c, Style::new().bold(), "== OTHER FINDINGS ==")
             )?;
-            writeln!(out, "               {}", commit.summary)?;
-            let mut notes = Vec::new();
-            if f.other_commits > 0 {
-                notes.push(format!(
-                    "also in {} other commit{}",
-                    f.other_commits,
-                    if f.other_commits == 1 { "" } else { "s" }
-                ));
-            }
-            if f.in_head == Some(false) {
-                notes.push("gone from HEAD but still in history: rotate it".to_string());
-            }
-            if !notes.is_empty() {
-                writeln!(out, "  history:     {}", notes.join("; "))?;
-            }
         }
-        writeln!(out, "  secret:      {secret}  (entropy {:.2})", f.entropy)?;
-        writeln!(out, "  line:        {line}")?;
-        writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
-        writeln!(out)?;
     }
+    for f in &others {
+        write_finding(out, f, opts)?;
+    }
+    write_summary(out, outcome, opts)
+}
+
+fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result<()> {
+    let c = opts.color;
+    let dim = Style::new().dimmed();
+    let bold = Style::new().bold();
+    let secret = if opts.show_secrets {
+        f.secret.expose().to_string()
+    } else {
+        f.secret.redacted()
+    };
+    let line = if opts.show_secrets {
+        f.line_raw.expose()
+    } else {
+        &f.line_redacted
+    };
+    let marker = match f.confirmation {
+        Confirmation::Checksum => paint(
+            c,
+            Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            " [confirmed: checksum]",
+        ),
+        Confirmation::ChecksumFailed => paint(
+            c,
+            dim,
+            " [checksum failed: possibly a placeholder or a typo]",
+        ),
+        Confirmation::None => String::new(),
+    };
+    let label = if f.is_note() {
+        "note".to_string()
+    } else {
+        f.severity.to_string()
+    };
+    writeln!(
+        out,
+        "{} {} {}{marker}",
+        paint(c, severity_style(f.severity), &format!("[{label}]")),
+        paint(c, bold, &f.rule_name),
+        paint(c, dim, &format!("({})", f.rule_id)),
+    )?;
+    writeln!(out, "  {}:{}:{}", f.path, f.line, f.column)?;
+    if let Some(commit) = &f.commit {
+        let short = &commit.id[..commit.id.len().min(12)];
+        writeln!(
+            out,
+            "  commit:      {short} {} <{}> {}",
+            commit.author_name,
+            commit.author_email,
+            super::rfc3339(commit.time)
+        )?;
+        writeln!(out, "               {}", commit.summary)?;
+        let mut notes = Vec::new();
+        if f.other_commits > 0 {
+            notes.push(format!(
+                "also in {} other commit{}",
+                f.other_commits,
+                if f.other_commits == 1 { "" } else { "s" }
+            ));
+        }
+        if f.in_head == Some(false) {
+            notes.push("gone from HEAD but still in history: rotate it".to_string());
+        }
+        if !notes.is_empty() {
+            writeln!(out, "  history:     {}", notes.join("; "))?;
+        }
+    }
+    writeln!(out, "  secret:      {secret}  (entropy {:.2})", f.entropy)?;
+    writeln!(out, "  line:        {line}")?;
+    if f.environment != Environment::Unknown || f.context == Context::Test {
+        writeln!(
+            out,
+            "  context:     {} key in {} code",
+            f.environment.as_str(),
+            f.context.as_str()
+        )?;
+    }
+    writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
+    let c = opts.color;
     let s = &outcome.stats;
     let n = outcome.findings.len();
+    let mut detail = Vec::new();
+    let live = outcome
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::LiveInTest)
+        .count();
+    if live > 0 {
+        detail.push(format!("{live} live in test code"));
+    }
+    let confirmed = outcome
+        .findings
+        .iter()
+        .filter(|f| f.confirmation.is_confirmed())
+        .count();
+    if confirmed > 0 {
+        detail.push(format!("{confirmed} confirmed"));
+    }
+    let detail = if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", detail.join(", "))
+    };
     let verdict = if n == 0 {
         paint(
             c,
@@ -105,7 +192,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
         paint(
             c,
             Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
-            &format!("{n} finding{}", if n == 1 { "" } else { "s" }),
+            &format!("{n} finding{}{detail}", if n == 1 { "" } else { "s" }),
         )
     };
     let mut skipped = Vec::new();

@@ -57,6 +57,55 @@ pub struct RuleAllowlist {
     pub match_regexes: Vec<String>,
 }
 
+/// Substrings of a secret that say which environment it belongs to (`sk_live_` / `sk_test_`,
+/// `$production$` / `$sandbox$`). An empty string matches every secret (a rule for live keys
+/// only). Live markers are checked first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentMarkers {
+    #[serde(default)]
+    pub live: Vec<String>,
+    #[serde(default)]
+    pub test: Vec<String>,
+}
+
+/// The environment a secret is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Environment {
+    Live,
+    Test,
+    #[default]
+    Unknown,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Live => "live",
+            Environment::Test => "test",
+            Environment::Unknown => "unknown",
+        }
+    }
+}
+
+impl EnvironmentMarkers {
+    /// The environment of `secret` by these markers.
+    pub fn classify(&self, secret: &[u8]) -> Environment {
+        let has = |markers: &[String]| {
+            markers
+                .iter()
+                .any(|m| memchr::memmem::find(secret, m.as_bytes()).is_some())
+        };
+        if has(&self.live) {
+            Environment::Live
+        } else if has(&self.test) {
+            Environment::Test
+        } else {
+            Environment::Unknown
+        }
+    }
+}
+
 /// One detection rule, as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,9 +131,13 @@ pub struct Rule {
     /// A structure the secret must have, checked by decoding it (`jwt`, `jwt-base64`).
     #[serde(default)]
     pub structure: Option<String>,
-    /// Offline validator (checksum kind); filled in by the confirmation work.
+    /// Offline validator: a checksum scheme that confirms the secret (`github`, `npm`,
+    /// `keyhound`; see `src/detect/validate.rs`).
     #[serde(default)]
     pub validator: Option<String>,
+    /// Which environment a secret is for, by markers in the secret itself.
+    #[serde(default)]
+    pub environment: EnvironmentMarkers,
     /// How far past a keyword hit the secret may end, in bytes. Defaults to the rest of the
     /// line (capped at [`DEFAULT_MAX_LEN`]); multi-line rules (PEM blocks) set it larger.
     #[serde(default)]
@@ -203,6 +256,14 @@ fn check_rule_shape(file: &str, rule: &Rule) -> Result<(), RuleError> {
             return Err(invalid(format!(
                 "unknown structure {s:?} (known: {})",
                 crate::detect::structure::KNOWN.join(", ")
+            )));
+        }
+    }
+    if let Some(v) = &rule.validator {
+        if !crate::detect::validate::KNOWN.contains(&v.as_str()) {
+            return Err(invalid(format!(
+                "unknown validator {v:?} (known: {})",
+                crate::detect::validate::KNOWN.join(", ")
             )));
         }
     }

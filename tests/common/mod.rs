@@ -23,9 +23,32 @@ pub const B62: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
 pub const HEX: &str = "0123456789abcdef";
 pub const B32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/// A fake GitHub classic token.
+/// A fake GitHub classic token whose checksum is valid (30 random characters, then their
+/// base62 CRC32), as real tokens are.
 pub fn github_token(seed: u64) -> String {
-    format!("{}{}", "ghp_", body(seed, B62, 36))
+    with_crc("ghp_", &body(seed, B62, 30))
+}
+
+/// `prefix`, `random`, then the base62 CRC32 of `random` (GitHub's and npm's scheme).
+pub fn with_crc(prefix: &str, random: &str) -> String {
+    let check = keyhound::keys::checksum::crc32_base62(random.as_bytes());
+    format!("{prefix}{random}{}", std::str::from_utf8(&check).unwrap())
+}
+
+/// The same shape with a checksum that does not match: a placeholder or a typo.
+pub fn with_bad_crc(prefix: &str, random: &str) -> String {
+    let mut t = with_crc(prefix, random);
+    let last = t.pop().unwrap();
+    t.push(if last == 'A' { 'B' } else { 'A' });
+    t
+}
+
+/// A keyhound-format key with a valid checksum (deterministic, for fixtures).
+pub fn keyhound_key(prefix_env: &str, seed: u64) -> String {
+    let mut k = format!("{prefix_env}{}", body(seed, B62, 30));
+    let check = keyhound::keys::checksum::crc32_base62(k.as_bytes());
+    k.push_str(std::str::from_utf8(&check).unwrap());
+    k
 }
 
 /// A fake AWS access key id.

@@ -1,8 +1,13 @@
-//! A match plus its origin becomes a finding: location, redaction, fingerprint, inline allows.
+//! A match plus its origin becomes a finding: location, redaction, fingerprint, inline allows,
+//! and then the [`Policy`]: allowlist, test context, live-in-test.
 
-use crate::detect::{Engine, Match};
-use crate::rules::{Rule, Severity};
+pub mod context;
+
+use crate::config::Allowlist;
+use crate::detect::{Confirmation, Engine, Match};
+use crate::rules::{Environment, Rule, Severity};
 use crate::source::{CommitInfo, Origin};
+pub use context::{Context, FindingKind, TestPaths};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::ops::Range;
@@ -90,6 +95,60 @@ pub struct Finding {
     /// History scans: whether the secret is still in the file at HEAD (`Some(false)`: gone
     /// from HEAD, but still in history — not remediated until it is rotated).
     pub in_head: Option<bool>,
+    /// What the rule's checksum validator said.
+    pub confirmation: Confirmation,
+    /// The environment the secret is for (live, test, unknown), from markers in the secret.
+    pub environment: Environment,
+    /// Test code or fixtures, or code that ships; set by [`Policy::admit`].
+    pub context: Context,
+    /// `live-in-test` or `hardcoded`; set by [`Policy::admit`].
+    pub kind: FindingKind,
+}
+
+impl Finding {
+    /// Reported at SARIF's `note` level rather than by severity: a third-party checksum that
+    /// failed (kept because a scheme we misread must never hide a real key), or a test key in
+    /// test code shown with `--include-test-keys`.
+    pub fn is_note(&self) -> bool {
+        self.confirmation == Confirmation::ChecksumFailed
+            || (self.environment == Environment::Test && self.context == Context::Test)
+    }
+}
+
+/// What happens to findings after detection.
+#[derive(Default)]
+pub struct Policy {
+    /// The configuration's global allowlist.
+    pub allowlist: Allowlist,
+    /// Which paths are test code.
+    pub test_paths: TestPaths,
+    /// Report test-environment keys found in test code (at `note` level).
+    pub include_test_keys: bool,
+}
+
+impl Policy {
+    /// Whether nothing under `path` can be reported (allowlisted paths are not even read).
+    pub fn skips_path(&self, path: &str) -> bool {
+        self.allowlist.allows_path(path)
+    }
+
+    /// Sets the finding's context and kind (`rel_path` is its path relative to the repository
+    /// or scan root) and says whether it is reported.
+    pub fn admit(&self, f: &mut Finding, rel_path: &str) -> bool {
+        if self.allowlist.allows(&f.path, f.secret.expose()) {
+            return false;
+        }
+        f.context = self.test_paths.classify(rel_path);
+        f.kind = if f.environment == Environment::Live && f.context == Context::Test {
+            FindingKind::LiveInTest
+        } else {
+            FindingKind::Hardcoded
+        };
+        // A test key where tests live is what test keys are for.
+        !(f.environment == Environment::Test
+            && f.context == Context::Test
+            && !self.include_test_keys)
+    }
 }
 
 /// Fingerprint of a (rule, secret) pair: never the secret itself, never positional.
@@ -180,6 +239,10 @@ pub fn build(
             commit: origin.commit.clone(),
             other_commits: 0,
             in_head: None,
+            confirmation: m.confirmation,
+            environment: rule.environment.classify(secret_bytes),
+            context: Context::Code,
+            kind: FindingKind::Hardcoded,
         });
     }
     out
@@ -381,6 +444,7 @@ mod tests {
             range: start..end,
             secret: start..end,
             entropy: 4.0,
+            confirmation: Confirmation::None,
         };
         let matches = [m(2, 15), m(18, 31)];
         assert_eq!(redacted_text(data, 0..18, &matches), "a=SECR… b=");

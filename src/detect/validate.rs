@@ -1,0 +1,119 @@
+//! Offline confirmation: token formats whose last characters are a checksum of the rest, so
+//! a candidate of the right shape is confirmed — or shown to be a placeholder, a typo or a
+//! made-up example — with no network call.
+//!
+//! - `keyhound`: keys keyhound issues (`<prefix>_<live|test>_<30 base62><6 base62 CRC32 of
+//!   everything before>`, see [`crate::keys`]). We own this scheme, so a candidate that fails
+//!   it is not a key at all.
+//! - `github`: `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` + 30 base62 + the 6-character base62
+//!   CRC32 of those 30 characters (GitHub, "Behind GitHub's new authentication token
+//!   formats", 2021-04-05).
+//! - `npm`: `npm_` + the same 36-character scheme (GitHub, "Announcing npm's new access
+//!   token format", 2021-09-23).
+
+use crate::keys::checksum::{crc32_matches, is_base62, CHECK_LEN};
+
+/// The validators a rule may name (`validator = "…"` in a rule file).
+pub const KNOWN: &[&str] = &["keyhound", "github", "npm"];
+
+/// What the validator said about a finding's secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub enum Confirmation {
+    /// The rule has no validator, or its scheme does not cover this shape.
+    #[default]
+    None,
+    /// The validator's checksum does not match: a placeholder, a typo, or a format we misread.
+    ChecksumFailed,
+    /// The checksum matches: this is the real format, not a look-alike.
+    Checksum,
+}
+
+impl Confirmation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::None => "none",
+            Confirmation::ChecksumFailed => "checksum-failed",
+            Confirmation::Checksum => "checksum",
+        }
+    }
+
+    pub fn is_confirmed(self) -> bool {
+        self == Confirmation::Checksum
+    }
+}
+
+/// Whether failing validator `kind` means "not a key at all" (schemes we own) rather than
+/// "a key we could not confirm" (public schemes, which we might misread).
+pub fn owned(kind: &str) -> bool {
+    kind == "keyhound"
+}
+
+/// Runs validator `kind` on `secret`: `Some(true)` passed, `Some(false)` failed, `None` when
+/// the scheme does not cover this shape (or `kind` is unknown).
+pub fn check(kind: &str, secret: &[u8]) -> Option<bool> {
+    match kind {
+        "keyhound" => Some(std::str::from_utf8(secret).is_ok_and(crate::keys::verify_checksum)),
+        "github" => {
+            let prefixed = secret.len() == 40
+                && secret.starts_with(b"gh")
+                && b"pousr".contains(&secret[2])
+                && secret[3] == b'_';
+            prefixed.then(|| random_then_crc(&secret[4..]))
+        }
+        "npm" => (secret.len() == 40 && secret.starts_with(b"npm_"))
+            .then(|| random_then_crc(&secret[4..])),
+        _ => None,
+    }
+}
+
+/// 30 base62 characters then the base62 CRC32 of them.
+fn random_then_crc(rest: &[u8]) -> bool {
+    rest.len() == 30 + CHECK_LEN && is_base62(rest) && crc32_matches(&rest[..30], &rest[30..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::checksum::crc32_base62;
+
+    fn with_check(prefix: &str, random: &str) -> String {
+        let check = crc32_base62(random.as_bytes());
+        format!("{prefix}{random}{}", std::str::from_utf8(&check).unwrap())
+    }
+
+    #[test]
+    fn github_and_npm_checksums() {
+        let random = "Zx81Kq0pLmN3vB7cX2sD4fG6hJ9kW1";
+        for p in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
+            let good = with_check(p, random);
+            assert_eq!(check("github", good.as_bytes()), Some(true), "{good}");
+            let mut bad = good.clone().into_bytes();
+            bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
+            assert_eq!(check("github", &bad), Some(false));
+        }
+        let npm = with_check("npm_", random);
+        assert_eq!(check("npm", npm.as_bytes()), Some(true));
+        assert_eq!(check("github", npm.as_bytes()), None, "not a GitHub shape");
+        // A longer refresh token is outside the documented scheme: not judged.
+        assert_eq!(
+            check("github", format!("ghr_{}", "a".repeat(76)).as_bytes()),
+            None
+        );
+        assert_eq!(
+            check("npm", b"npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn keyhound_keys() {
+        let key = crate::keys::issue("acme", crate::keys::Env::Live).unwrap();
+        assert_eq!(check("keyhound", key.expose().as_bytes()), Some(true));
+        let mut bad = key.expose().to_string();
+        bad.pop();
+        bad.push('!');
+        assert_eq!(check("keyhound", bad.as_bytes()), Some(false));
+        assert!(owned("keyhound") && !owned("github"));
+        assert_eq!(check("no-such-validator", b"x"), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! Where a finding sits, and what that makes it: a live key in a test file or fixture is
+//! its own, louder finding (`live-in-test`); a test key in a test file is not noise.
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// Test conventions across ecosystems, as path globs (matched against the path relative to
+/// the repository or scan root). `[context] test_paths` in `.keyhound.toml` adds more.
+pub const DEFAULT_TEST_PATHS: &[&str] = &[
+    // Directories
+    "**/test/**",
+    "**/tests/**",
+    "**/spec/**",
+    "**/specs/**",
+    "**/__tests__/**",
+    "**/testdata/**",
+    "**/test-data/**",
+    "**/test_data/**",
+    "**/fixtures/**",
+    "**/__fixtures__/**",
+    "**/mocks/**",
+    "**/__mocks__/**",
+    "**/e2e/**",
+    // Go, Python, Ruby, Elixir, Dart
+    "**/*_test.go",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/*_spec.rb",
+    "**/*_test.rb",
+    "**/*_test.exs",
+    "**/*_test.dart",
+    // JavaScript and TypeScript
+    "**/*.test.{js,jsx,ts,tsx,mjs,cjs}",
+    "**/*.spec.{js,jsx,ts,tsx,mjs,cjs}",
+    // JVM, .NET, Swift, PHP
+    "**/*Test.java",
+    "**/*Tests.java",
+    "**/*Test.kt",
+    "**/*Tests.kt",
+    "**/*Test.cs",
+    "**/*Tests.cs",
+    "**/*Tests.swift",
+    "**/*Test.php",
+    // Environment files for test runs
+    "**/.env.test",
+    "**/.env.testing",
+];
+
+/// Whether a finding is in test code or fixtures, or in code that ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Context {
+    #[default]
+    Code,
+    Test,
+}
+
+impl Context {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::Code => "code",
+            Context::Test => "test",
+        }
+    }
+}
+
+/// What a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub enum FindingKind {
+    /// A secret in the code (the usual finding).
+    #[default]
+    Hardcoded,
+    /// A live key in a test file or fixture: the most severe finding — tests get copied,
+    /// shared and published, and nobody expects a real key there.
+    LiveInTest,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Hardcoded => "hardcoded",
+            FindingKind::LiveInTest => "live-in-test",
+        }
+    }
+}
+
+/// The compiled test-path globs.
+#[derive(Debug, Clone)]
+pub struct TestPaths {
+    set: GlobSet,
+}
+
+impl Default for TestPaths {
+    fn default() -> Self {
+        TestPaths::new(&[]).expect("the default test-path globs are valid")
+    }
+}
+
+impl TestPaths {
+    /// The default conventions plus `extra` globs; the error names the bad glob.
+    pub fn new(extra: &[String]) -> Result<TestPaths, String> {
+        let mut b = GlobSetBuilder::new();
+        for g in DEFAULT_TEST_PATHS
+            .iter()
+            .copied()
+            .chain(extra.iter().map(String::as_str))
+        {
+            let glob = GlobBuilder::new(g)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("test path glob {g:?}: {e}"))?;
+            b.add(glob);
+        }
+        Ok(TestPaths {
+            set: b.build().map_err(|e| format!("test path globs: {e}"))?,
+        })
+    }
+
+    /// The context of a file at `path` (relative to the repository or scan root).
+    pub fn classify(&self, path: &str) -> Context {
+        if self.set.is_match(path.trim_start_matches("./")) {
+            Context::Test
+        } else {
+            Context::Code
+        }
+    }
+}
+
+/// `path` relative to the first of `bases` (absolute directories) that contains it, so an
+/// absolute scan root such as `/home/me/test/project` does not make every file a test file.
+pub fn relative_to<'a>(path: &'a str, bases: &[String]) -> &'a str {
+    bases
+        .iter()
+        .find_map(|b| {
+            path.strip_prefix(b.trim_end_matches('/'))
+                .and_then(|r| r.strip_prefix('/'))
+        })
+        .unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conventions_across_ecosystems() {
+        let t = TestPaths::default();
+        for p in [
+            "tests/fixtures/config.json",
+            "src/test/java/com/acme/AppTest.java",
+            "pkg/server/server_test.go",
+            "app/test_views.py",
+            "conftest.py",
+            "web/src/__tests__/api.ts",
+            "web/src/api.test.ts",
+            "web/src/api.spec.js",
+            "Acme.Tests/ClientTests.cs",
+            "spec/models/user_spec.rb",
+            "internal/testdata/key.pem",
+            ".env.test",
+            "lib/__mocks__/client.js",
+        ] {
+            assert_eq!(t.classify(p), Context::Test, "{p}");
+        }
+        for p in [
+            "src/main.rs",
+            "config/production.json",
+            "src/testing_utils.rs",
+            "latest/app.py",
+            "contest.py",
+            ".env",
+            "src/attestation.go",
+        ] {
+            assert_eq!(t.classify(p), Context::Code, "{p}");
+        }
+    }
+
+    #[test]
+    fn extra_globs_and_errors() {
+        let t = TestPaths::new(&["qa/**".to_string()]).unwrap();
+        assert_eq!(t.classify("qa/load.py"), Context::Test);
+        assert!(TestPaths::new(&["a/[".to_string()]).is_err());
+    }
+
+    #[test]
+    fn absolute_roots_are_stripped() {
+        let bases = vec!["/home/me/test/project".to_string()];
+        assert_eq!(
+            relative_to("/home/me/test/project/src/a.rs", &bases),
+            "src/a.rs"
+        );
+        assert_eq!(relative_to("tests/a.rs", &bases), "tests/a.rs");
+        assert_eq!(
+            relative_to("/home/me/test/projectx/a.rs", &bases),
+            "/home/me/test/projectx/a.rs"
+        );
+    }
+}
