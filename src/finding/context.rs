@@ -2,6 +2,7 @@
 //! its own, louder finding (`live-in-test`); a test key in a test file is not noise.
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::sync::OnceLock;
 
 /// Test conventions across ecosystems, as path globs (matched against the path relative to
 /// the repository or scan root). `[context] test_paths` in `.keyhound.toml` adds more.
@@ -83,41 +84,53 @@ impl FindingKind {
     }
 }
 
-/// The compiled test-path globs.
-#[derive(Debug, Clone)]
+/// The test-path globs, compiled on first use: only a scan with findings needs them, and
+/// compiling them costs milliseconds every pre-commit hook run would otherwise pay.
+#[derive(Debug, Default)]
 pub struct TestPaths {
-    set: GlobSet,
+    extra: Vec<String>,
+    set: OnceLock<GlobSet>,
 }
 
-impl Default for TestPaths {
-    fn default() -> Self {
-        TestPaths::new(&[]).expect("the default test-path globs are valid")
-    }
+fn glob(g: &str) -> Result<globset::Glob, String> {
+    GlobBuilder::new(g)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("test path glob {g:?}: {e}"))
 }
 
 impl TestPaths {
     /// The default conventions plus `extra` globs; the error names the bad glob.
     pub fn new(extra: &[String]) -> Result<TestPaths, String> {
-        let mut b = GlobSetBuilder::new();
-        for g in DEFAULT_TEST_PATHS
-            .iter()
-            .copied()
-            .chain(extra.iter().map(String::as_str))
-        {
-            let glob = GlobBuilder::new(g)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| format!("test path glob {g:?}: {e}"))?;
-            b.add(glob);
+        for g in extra {
+            glob(g)?;
         }
         Ok(TestPaths {
-            set: b.build().map_err(|e| format!("test path globs: {e}"))?,
+            extra: extra.to_vec(),
+            set: OnceLock::new(),
+        })
+    }
+
+    fn set(&self) -> &GlobSet {
+        self.set.get_or_init(|| {
+            let mut b = GlobSetBuilder::new();
+            for g in DEFAULT_TEST_PATHS
+                .iter()
+                .copied()
+                .chain(self.extra.iter().map(String::as_str))
+            {
+                // Checked in `new` (the defaults by a test).
+                if let Ok(g) = glob(g) {
+                    b.add(g);
+                }
+            }
+            b.build().unwrap_or_else(|_| GlobSet::empty())
         })
     }
 
     /// The context of a file at `path` (relative to the repository or scan root).
     pub fn classify(&self, path: &str) -> Context {
-        if self.set.is_match(path.trim_start_matches("./")) {
+        if self.set().is_match(path.trim_start_matches("./")) {
             Context::Test
         } else {
             Context::Code
@@ -171,6 +184,13 @@ mod tests {
             "src/attestation.go",
         ] {
             assert_eq!(t.classify(p), Context::Code, "{p}");
+        }
+    }
+
+    #[test]
+    fn default_globs_are_valid() {
+        for g in DEFAULT_TEST_PATHS {
+            assert!(glob(g).is_ok(), "{g}");
         }
     }
 

@@ -113,6 +113,17 @@ pub fn check_prefix(prefix: &str) -> Result<(), KeyError> {
 }
 
 /// Issues keys for one prefix.
+///
+/// ```
+/// use keyhound::keys::{Env, Issuer};
+///
+/// let acme = Issuer::new("acme").unwrap();
+/// let live = acme.issue(Env::Live).unwrap();
+/// let test = acme.issue(Env::Test).unwrap();
+/// assert!(live.expose().starts_with("acme_live_") && test.expose().starts_with("acme_test_"));
+/// assert_ne!(live.digest, test.digest);
+/// assert!(Issuer::new("Not OK").is_err());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Issuer {
     prefix: String,
@@ -149,6 +160,11 @@ impl Issuer {
 }
 
 /// Issues one key: shorthand for [`Issuer::new`] then [`Issuer::issue`].
+///
+/// ```
+/// let key = keyhound::keys::issue("shop", keyhound::keys::Env::Test).unwrap();
+/// assert_eq!(key.expose().len(), "shop_test_".len() + 36);
+/// ```
 pub fn issue(prefix: &str, env: Env) -> Result<IssuedKey, KeyError> {
     Issuer::new(prefix)?.issue(env)
 }
@@ -192,6 +208,18 @@ pub struct ParsedKey<'a> {
 }
 
 /// Splits and checks a key: shape, length, characters, then checksum. The error says which.
+///
+/// ```
+/// use keyhound::keys::{self, KeyError};
+///
+/// let key = keys::issue("acme", keys::Env::Live).unwrap();
+/// let parsed = keys::parse(key.expose()).unwrap();
+/// assert_eq!(parsed.prefix, "acme");
+/// assert_eq!(parsed.body.len() + parsed.check.len(), 36);
+///
+/// let truncated = &key.expose()[..key.expose().len() - 1];
+/// assert!(matches!(keys::parse(truncated), Err(KeyError::Length { .. })));
+/// ```
 pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
     let mut parts = key.splitn(3, '_');
     let (Some(prefix), Some(env), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
@@ -229,11 +257,25 @@ pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
 }
 
 /// Whether `key` is a well-formed keyhound key with a valid checksum.
+///
+/// ```
+/// let key = keyhound::keys::issue("acme", keyhound::keys::Env::Live).unwrap();
+/// assert!(keyhound::keys::verify_checksum(key.expose()));
+/// let typo = key.expose().replacen("acme", "acne", 1);
+/// assert!(!keyhound::keys::verify_checksum(&typo));
+/// ```
 pub fn verify_checksum(key: &str) -> bool {
     parse(key).is_ok()
 }
 
-/// SHA-256 of the key, lowercase hex.
+/// SHA-256 of the key, lowercase hex: what a server stores and looks keys up by.
+///
+/// ```
+/// assert_eq!(
+///     keyhound::keys::digest("abc"),
+///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// ```
 pub fn digest(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
