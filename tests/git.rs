@@ -587,3 +587,42 @@ fn all_refs_reach_branches_head_does_not() {
     let rep = scan_json(r.path(), &["--git", "--all"], 1);
     assert_eq!(places(&rep), vec![("side.py".to_string(), 1)]);
 }
+
+// ------------------------------------------------------- live keys in tests
+
+#[test]
+fn live_in_test_in_staged_and_history_scans() {
+    let r = repo();
+    let live = keyhound_key("acme_live_", 11);
+    let test = keyhound_key("acme_test_", 12);
+    write(
+        r.path(),
+        "spec/fixtures/creds.yml",
+        format!("api_key: {live}\nsandbox_key: {test}\n"),
+    );
+    git(r.path(), &["add", "-A"]);
+    let rep = scan_json(r.path(), &["--staged"], 1);
+    let list = findings(&rep);
+    assert_eq!(
+        list.len(),
+        1,
+        "the test key in a test path is not reported: {rep:#}"
+    );
+    assert_eq!(list[0]["kind"], "live-in-test");
+    assert_eq!(list[0]["confirmation"], "checksum");
+    commit_all(r.path(), "add fixture");
+    // Deleted from the tree, still in history: still live-in-test there.
+    std::fs::remove_file(r.path().join("spec/fixtures/creds.yml")).unwrap();
+    commit_all(r.path(), "remove fixture");
+    let rep = scan_json(r.path(), &["--git"], 1);
+    let list = findings(&rep);
+    assert_eq!(list.len(), 1, "{rep:#}");
+    assert_eq!(list[0]["kind"], "live-in-test");
+    assert_eq!(list[0]["in_head"], false);
+    // --fail-on live-in-test fails on it.
+    keyhound()
+        .args(["scan", "--git", "-q", "--fail-on", "live-in-test"])
+        .arg(r.path())
+        .assert()
+        .code(1);
+}

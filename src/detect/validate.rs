@@ -10,11 +10,13 @@
 //!   formats", 2021-04-05).
 //! - `npm`: `npm_` + the same 36-character scheme (GitHub, "Announcing npm's new access
 //!   token format", 2021-09-23).
+//! - `age`: age identities, `AGE-SECRET-KEY-1…`, are Bech32 strings (BIP 173) with a 6-character
+//!   checksum (the age specification, C2SP age.md, "X25519 recipient type").
 
 use crate::keys::checksum::{crc32_matches, is_base62, CHECK_LEN};
 
 /// The validators a rule may name (`validator = "…"` in a rule file).
-pub const KNOWN: &[&str] = &["keyhound", "github", "npm"];
+pub const KNOWN: &[&str] = &["keyhound", "github", "npm", "age"];
 
 /// What the validator said about a finding's secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
@@ -62,8 +64,15 @@ pub fn check(kind: &str, secret: &[u8]) -> Option<bool> {
         }
         "npm" => (secret.len() == 40 && secret.starts_with(b"npm_"))
             .then(|| random_then_crc(&secret[4..])),
+        "age" => Some(bech32_valid(secret)),
         _ => None,
     }
+}
+
+/// A Bech32 (not Bech32m) string whose checksum matches, any case.
+fn bech32_valid(secret: &[u8]) -> bool {
+    use bech32::primitives::decode::CheckedHrpstring;
+    std::str::from_utf8(secret).is_ok_and(|s| CheckedHrpstring::new::<bech32::Bech32>(s).is_ok())
 }
 
 /// 30 base62 characters then the base62 CRC32 of them.
@@ -103,6 +112,28 @@ mod tests {
             check("npm", b"npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
             Some(false)
         );
+    }
+
+    /// Bech32 vectors from BIP 173, and an age identity encoded here with an independent
+    /// Bech32 implementation (Python, the BIP's reference algorithm).
+    #[test]
+    fn age_bech32() {
+        assert_eq!(check("age", b"A12UEL5L"), Some(true));
+        assert_eq!(
+            check("age", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"),
+            Some(true)
+        );
+        assert_eq!(check("age", b"A12UEL5M"), Some(false));
+        let made_up = concat!(
+            "AGE-SECRET-KEY-1",
+            "8P30WGX9MZP9DWPV6WU3Q2M43FD4X9CXKKSZA8C9JHVYZWJ9WXC3XZYZ7E"
+        );
+        assert_eq!(check("age", made_up.as_bytes()), Some(true));
+        assert_eq!(check("age", made_up.to_lowercase().as_bytes()), Some(true));
+        let typo = made_up.replacen("8P30", "8P31", 1);
+        assert_eq!(check("age", typo.as_bytes()), Some(false));
+        let placeholder = format!("AGE-SECRET-KEY-1{}", "Q".repeat(58));
+        assert_eq!(check("age", placeholder.as_bytes()), Some(false));
     }
 
     #[test]
