@@ -35,66 +35,199 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 fn run_key(cmd: KeyCommand) -> Result<i32> {
+    use crate::keys::store::{self, KeyStore, NewKey, Verdict};
     use crate::keys::{self, Env, Issuer};
+    let read_key = |key: String| -> Result<String> {
+        if key == "-" {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .context("cannot read the key from standard input")?;
+            Ok(s.trim().to_string())
+        } else {
+            Ok(key)
+        }
+    };
     match cmd {
         KeyCommand::New {
             prefix,
             env,
             count,
             format,
+            db,
+            owner,
+            label,
+            scopes,
+            expires,
         } => {
             let issuer = Issuer::new(&prefix)?;
             let env = match env {
                 KeyEnv::Live => Env::Live,
                 KeyEnv::Test => Env::Test,
             };
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let mut issued = Vec::with_capacity(count as usize);
-            for _ in 0..count {
-                issued.push(issuer.issue(env)?);
-            }
-            match format {
-                KeyFormat::Text => {
-                    for k in &issued {
-                        writeln!(out, "{}", k.expose())?;
-                        writeln!(out, "  key id  {}", k.key_id)?;
-                        writeln!(out, "  sha256  {}", k.digest)?;
+            match db {
+                Some(path) => {
+                    let mut store = KeyStore::open(&path)?;
+                    let new = NewKey {
+                        owner,
+                        label,
+                        scopes,
+                        expires_in: expires,
+                    };
+                    for _ in 0..count {
+                        issued.push(store.issue(&issuer, env, &new)?);
                     }
                 }
+                None => {
+                    for _ in 0..count {
+                        issued.push(issuer.issue(env)?);
+                    }
+                }
+            }
+            print_keys(&issued, format)?;
+            Ok(EXIT_CLEAN)
+        }
+        KeyCommand::List {
+            db,
+            stale,
+            max_age,
+            format,
+        } => {
+            let store = KeyStore::open(&db)?;
+            let now = store::now();
+            let mut keys = store.list()?;
+            if stale {
+                keys.retain(|k| k.status(now) == "active" && now - k.created_at >= max_age);
+            }
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match format {
                 KeyFormat::Json => {
-                    let list: Vec<serde_json::Value> = issued
+                    let list: Vec<serde_json::Value> = keys
                         .iter()
                         .map(|k| {
-                            serde_json::json!({
-                                "key": k.expose(),
-                                "key_id": k.key_id,
-                                "sha256": k.digest,
-                                "prefix": k.prefix,
-                                "env": k.env.as_str(),
-                            })
+                            let mut v = serde_json::to_value(k).unwrap_or_default();
+                            v["status"] = serde_json::json!(k.status(now));
+                            v
                         })
                         .collect();
                     serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "keys": list }))?;
                     writeln!(out)?;
                 }
+                KeyFormat::Text => {
+                    writeln!(
+                        out,
+                        "{:8}  {:8}  {:4}  {:20}  {:20}  {:20}  owner / label",
+                        "key id", "status", "env", "created", "expires", "prefix"
+                    )?;
+                    for k in &keys {
+                        writeln!(
+                            out,
+                            "{:8}  {:8}  {:4}  {:20}  {:20}  {:20}  {} {}",
+                            k.key_id,
+                            k.status(now),
+                            k.env,
+                            crate::report::rfc3339(k.created_at),
+                            k.expires_at
+                                .map(crate::report::rfc3339)
+                                .unwrap_or_else(|| "never".into()),
+                            k.prefix,
+                            k.owner,
+                            k.label
+                        )?;
+                    }
+                    writeln!(
+                        out,
+                        "{} key{}",
+                        keys.len(),
+                        if keys.len() == 1 { "" } else { "s" }
+                    )?;
+                }
             }
             out.flush()?;
-            if std::io::stdout().is_terminal() {
-                eprintln!(
-                    "Shown once: hand each key to its owner and store only its sha256 digest."
-                );
+            Ok(EXIT_CLEAN)
+        }
+        KeyCommand::Revoke { key_id, db, reason } => {
+            let mut store = KeyStore::open(&db)?;
+            let outcome = store.revoke(&key_id, &reason, None)?;
+            println!("{}: {}", key_id, outcome.as_str());
+            Ok(EXIT_CLEAN)
+        }
+        KeyCommand::Rotate {
+            key_id,
+            db,
+            grace,
+            format,
+        } => {
+            let mut store = KeyStore::open(&db)?;
+            let key = store.rotate(&key_id, grace)?;
+            print_keys(std::slice::from_ref(&key), format)?;
+            eprintln!(
+                "{key_id} stays valid until {}; move clients to {} before then.",
+                store
+                    .find(&key_id)?
+                    .expires_at
+                    .map(crate::report::rfc3339)
+                    .unwrap_or_default(),
+                key.key_id
+            );
+            Ok(EXIT_CLEAN)
+        }
+        KeyCommand::Verify { key, db } => {
+            let key = read_key(key)?;
+            let mut store = KeyStore::open(&db)?;
+            let verdict = store.verify(&key)?;
+            match &verdict {
+                Verdict::Valid(r) => println!(
+                    "valid: key id {}, owner {}, env {}{}",
+                    r.key_id,
+                    if r.owner.is_empty() { "-" } else { &r.owner },
+                    r.env,
+                    r.expires_at
+                        .map(|e| format!(", expires {}", crate::report::rfc3339(e)))
+                        .unwrap_or_default()
+                ),
+                Verdict::Revoked { key_id, reason } => {
+                    println!("revoked: key id {key_id} ({reason})")
+                }
+                Verdict::Expired { key_id } => println!("expired: key id {key_id}"),
+                Verdict::Unknown => println!("unknown: well formed, but not in this store"),
+                Verdict::Malformed(e) => println!("malformed: {e}"),
             }
+            Ok(if matches!(verdict, Verdict::Valid(_)) {
+                EXIT_CLEAN
+            } else {
+                EXIT_FINDINGS
+            })
+        }
+        KeyCommand::Audit { db, format } => {
+            let store = KeyStore::open(&db)?;
+            let rows = store.audit()?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match format {
+                KeyFormat::Json => {
+                    for r in &rows {
+                        serde_json::to_writer(&mut out, r)?;
+                        writeln!(out)?;
+                    }
+                }
+                KeyFormat::Text => {
+                    for r in &rows {
+                        writeln!(
+                            out,
+                            "{}  {:13}  {:8}  {}",
+                            crate::report::rfc3339(r.at),
+                            r.event,
+                            r.key_id.as_deref().unwrap_or("-"),
+                            r.detail
+                        )?;
+                    }
+                }
+            }
+            out.flush()?;
             Ok(EXIT_CLEAN)
         }
         KeyCommand::Check { key } => {
-            let key = if key == "-" {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-                    .context("cannot read the key from standard input")?;
-                s.trim().to_string()
-            } else {
-                key
-            };
+            let key = read_key(key)?;
             match keys::parse(&key) {
                 Ok(p) => {
                     let digest = keys::digest(&key);
@@ -113,6 +246,41 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             }
         }
     }
+}
+
+/// Prints newly issued keys (shown once) with their digests and key ids.
+fn print_keys(issued: &[crate::keys::IssuedKey], format: KeyFormat) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        KeyFormat::Text => {
+            for k in issued {
+                writeln!(out, "{}", k.expose())?;
+                writeln!(out, "  key id  {}", k.key_id)?;
+                writeln!(out, "  sha256  {}", k.digest)?;
+            }
+        }
+        KeyFormat::Json => {
+            let list: Vec<serde_json::Value> = issued
+                .iter()
+                .map(|k| {
+                    serde_json::json!({
+                        "key": k.expose(),
+                        "key_id": k.key_id,
+                        "sha256": k.digest,
+                        "prefix": k.prefix,
+                        "env": k.env.as_str(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "keys": list }))?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    if std::io::stdout().is_terminal() {
+        eprintln!("Shown once: hand each key to its owner and store only its sha256 digest.");
+    }
+    Ok(())
 }
 
 fn run_hook(cmd: HookCommand) -> Result<i32> {

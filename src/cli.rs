@@ -96,6 +96,71 @@ pub enum KeyCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
         format: KeyFormat,
+        /// Record the keys (their digests, never the keys) in this SQLite key store.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// With --db: who the key belongs to.
+        #[arg(long, requires = "db", default_value = "")]
+        owner: String,
+        /// With --db: a label (what the key is for).
+        #[arg(long, requires = "db", default_value = "")]
+        label: String,
+        /// With --db: a scope the key grants (repeatable).
+        #[arg(long = "scope", requires = "db", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// With --db: lifetime (`90d`, `12h`, `30m`); default: no expiry.
+        #[arg(long, requires = "db", value_name = "DURATION", value_parser = parse_duration)]
+        expires: Option<i64>,
+    },
+    /// List the keys in a store (key ids and metadata; never the keys).
+    List {
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Only active keys older than --max-age: due for rotation.
+        #[arg(long)]
+        stale: bool,
+        /// Rotation age for --stale.
+        #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_duration)]
+        max_age: i64,
+        #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
+        format: KeyFormat,
+    },
+    /// Revoke a key by its key id (or a longer prefix of its digest).
+    Revoke {
+        #[arg(value_name = "KEYID")]
+        key_id: String,
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Why (recorded in the audit trail).
+        #[arg(long, default_value = "revoked by operator")]
+        reason: String,
+    },
+    /// Issue a key's replacement; the old key stays valid for the grace period.
+    Rotate {
+        #[arg(value_name = "KEYID")]
+        key_id: String,
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// How long the old key keeps working (`7d`, `0` to stop it now).
+        #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_duration)]
+        grace: i64,
+        #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
+        format: KeyFormat,
+    },
+    /// Is this key good? Checksum first, then the store: valid, revoked, expired or unknown
+    /// (exit 0 only for valid).
+    Verify {
+        /// The key, or `-` to read it from standard input.
+        key: String,
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+    },
+    /// Print the audit trail: issuance, rotation, revocation, failed verification.
+    Audit {
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
+        format: KeyFormat,
     },
     /// Check a key's format and checksum offline.
     #[command(after_help = KEY_CHECK_HELP)]
@@ -245,6 +310,10 @@ pub enum RulesCommand {
         /// A rule file (`[[rules]]` entries) or a `.keyhound.toml`.
         file: PathBuf,
     },
+}
+
+fn parse_duration(s: &str) -> Result<i64, String> {
+    crate::keys::store::parse_duration(s)
 }
 
 /// Parses a size such as `1048576`, `500K`, `10M`, `10MiB`, `1G`.

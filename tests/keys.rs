@@ -135,3 +135,141 @@ fn key_check_accepts_valid_and_explains_invalid() {
         .assert()
         .code(1);
 }
+
+/// Issues one key into `db` and returns (key, key id).
+fn issue_into(db: &std::path::Path, extra: &[&str]) -> (String, String) {
+    let out = keyhound()
+        .args(["key", "new", "--prefix", "acme", "--format", "json", "--db"])
+        .arg(db)
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let k = &doc["keys"][0];
+    (
+        k["key"].as_str().unwrap().to_string(),
+        k["key_id"].as_str().unwrap().to_string(),
+    )
+}
+
+fn stdout_of(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn key_store_lifecycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    let (key, id) = issue_into(
+        &db,
+        &["--owner", "billing", "--scope", "read", "--expires", "90d"],
+    );
+    let verify = |key: &str| stdout_of(keyhound().args(["key", "verify", key, "--db"]).arg(&db));
+    let (code, out) = verify(&key);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("valid:") && out.contains("billing"),
+        "{out}"
+    );
+
+    // list shows metadata, never the key
+    let (code, out) = stdout_of(keyhound().args(["key", "list", "--db"]).arg(&db));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(&id) && out.contains("active") && !out.contains(&key),
+        "{out}"
+    );
+    // nothing is older than 90 days yet
+    let (_, out) = stdout_of(keyhound().args(["key", "list", "--stale", "--db"]).arg(&db));
+    assert!(out.contains("0 keys"), "{out}");
+    let (_, out) = stdout_of(
+        keyhound()
+            .args(["key", "list", "--stale", "--max-age", "0s", "--db"])
+            .arg(&db),
+    );
+    assert!(out.contains("1 key"), "{out}");
+
+    // rotate: the replacement is valid, the old key too during the grace period
+    let out = keyhound()
+        .args([
+            "key", "rotate", &id, "--grace", "7d", "--format", "json", "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let new_key = doc["keys"][0]["key"].as_str().unwrap().to_string();
+    assert_eq!(verify(&new_key).0, 0);
+    assert_eq!(verify(&key).0, 0);
+
+    // revoke
+    keyhound()
+        .args(["key", "revoke", &id, "--reason", "compromised", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("revoked"));
+    let (code, out) = verify(&key);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("revoked:") && out.contains("compromised"),
+        "{out}"
+    );
+
+    // unknown and malformed
+    let stranger = keys::issue("acme", Env::Live).unwrap();
+    assert!(verify(stranger.expose()).1.starts_with("unknown"));
+    assert!(verify("acme_live_short").1.starts_with("malformed"));
+
+    // the audit trail has it all, and no key
+    let (code, out) = stdout_of(keyhound().args(["key", "audit", "--db"]).arg(&db));
+    assert_eq!(code, 0);
+    for event in ["issued", "rotated", "revoked", "verify-failed"] {
+        assert!(out.contains(event), "{event} missing: {out}");
+    }
+    assert!(!out.contains(&key) && !out.contains(&new_key));
+    // the store file holds no key either
+    let bytes = std::fs::read(&db).unwrap();
+    let hay = String::from_utf8_lossy(&bytes);
+    assert!(!hay.contains(&key) && !hay.contains(&new_key));
+}
+
+#[test]
+fn key_store_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    keyhound()
+        .args(["key", "revoke", "deadbeef", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no key with id deadbeef"));
+    keyhound()
+        .args([
+            "key",
+            "new",
+            "--prefix",
+            "acme",
+            "--expires",
+            "soon",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .code(2);
+    keyhound()
+        .args(["key", "new", "--prefix", "acme", "--owner", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--db"));
+}

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod checksum;
+pub mod store;
 
 use checksum::{crc32_base62, is_base62, BASE62, CHECK_LEN};
 use sha2::{Digest, Sha256};
