@@ -31,7 +31,32 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
         Command::Hook(cmd) => run_hook(cmd),
         Command::Key(cmd) => run_key(cmd),
+        Command::Serve(args) => run_serve(args),
+        Command::Revoke(args) => run_revoke(args),
     }
+}
+
+fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
+    let secret = std::env::var("KEYHOUND_WEBHOOK_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .context("KEYHOUND_WEBHOOK_SECRET is not set: the receiver needs the signing secret")?;
+    let store = crate::keys::store::KeyStore::open(&args.db)?;
+    let rt = tokio::runtime::Runtime::new().context("cannot start the server runtime")?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        crate::keys::serve::serve(
+            listener,
+            store,
+            &secret,
+            crate::keys::serve::shutdown_signal(),
+        )
+        .await
+        .context("server failed")
+    })?;
+    Ok(EXIT_CLEAN)
 }
 
 fn run_key(cmd: KeyCommand) -> Result<i32> {
@@ -360,10 +385,12 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let root = if stdin { Path::new(".") } else { &paths[0] };
     let mut cfg = load_config(args.config.as_deref(), root)?;
     let engine = build_engine(&args, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let revocation = cfg.revocation.take();
     let policy = policy(&args, cfg);
     let finding_opts = finding_options(&args);
+    let root = root.to_path_buf();
 
-    let outcome = if stdin {
+    let mut outcome = if stdin {
         let (data, cut) =
             crate::source::stdin::read(args.max_file_size).context("cannot read standard input")?;
         if cut {
@@ -388,8 +415,131 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
         bail!("nothing could be read at the given path(s)");
     }
+    send_revocations(&args, revocation, &root, &mut outcome.findings)?;
     emit_report(&args, &outcome, &engine)?;
     Ok(exit_code(args.fail_on, &outcome.findings))
+}
+
+fn wants_revocation(args: &ScanArgs) -> bool {
+    args.revoke || args.revoke_url.is_some() || args.revoke_dry_run
+}
+
+/// `--revoke`: sends the checksum-confirmed findings to the revocation webhook and records
+/// each one's outcome on the finding (for the report). Delivery problems never change the
+/// scan's exit code: the findings are what it reports.
+fn send_revocations(
+    args: &ScanArgs,
+    cfg: Option<crate::revoke::RevocationConfig>,
+    scan_path: &Path,
+    findings: &mut [Finding],
+) -> Result<()> {
+    use crate::revoke::{self, Delivery, Origin, Settings};
+    if !wants_revocation(args) {
+        return Ok(());
+    }
+    let cfg = cfg.unwrap_or_default();
+    let confirmed: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].confirmation.is_confirmed())
+        .collect();
+    let origin = Origin::discover(scan_path);
+    let include_token = cfg.include_token;
+    let reports: Vec<_> = confirmed
+        .iter()
+        .map(|&i| revoke::report_for(&findings[i], &origin, include_token))
+        .collect();
+    if args.revoke_dry_run {
+        let url = args
+            .revoke_url
+            .clone()
+            .or(cfg.url.clone())
+            .unwrap_or_else(|| "(no URL configured)".into());
+        for chunk in reports.chunks(revoke::webhook::MAX_BATCH) {
+            let mut shown = chunk.to_vec();
+            if !args.show_secrets {
+                for r in &mut shown {
+                    if let Some(t) = &r.token {
+                        r.token = Some(crate::finding::redact(t));
+                    }
+                }
+            }
+            let body = revoke::webhook::LeakBatch {
+                kind: revoke::webhook::LEAK_TYPE.into(),
+                reports: shown,
+            };
+            eprintln!(
+                "POST {url}\nwebhook-id: {}\n{}\n",
+                revoke::message_id(chunk),
+                serde_json::to_string_pretty(&body)?
+            );
+        }
+        for &i in &confirmed {
+            findings[i].revocation = Some("dry-run".into());
+        }
+        eprintln!(
+            "revocation dry run: {} confirmed finding{} would be sent",
+            confirmed.len(),
+            if confirmed.len() == 1 { "" } else { "s" }
+        );
+        return Ok(());
+    }
+    let settings = Settings::new(&cfg, args.revoke_url.as_deref()).map_err(anyhow::Error::msg)?;
+    if reports.is_empty() {
+        return Ok(());
+    }
+    let fates = revoke::deliver(&settings, &origin, &reports);
+    let undelivered = fates
+        .iter()
+        .filter(|f| !matches!(f, Delivery::Answered(_)))
+        .count();
+    for (&i, fate) in confirmed.iter().zip(&fates) {
+        findings[i].revocation = Some(fate.describe());
+    }
+    if undelivered > 0 {
+        eprintln!(
+            "warning: {undelivered} revocation report{} not delivered; kept in {} — resend with `keyhound revoke --retry-pending`",
+            if undelivered == 1 { "" } else { "s" },
+            origin.spool_path().display()
+        );
+    }
+    Ok(())
+}
+
+fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
+    use crate::revoke::{self, Delivery, Origin, Settings};
+    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let origin = Origin::discover(&path);
+    let root = git2::Repository::discover(&path)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.clone());
+    let cfg = load_config(args.config.as_deref(), &root)?;
+    let settings = Settings::new(
+        &cfg.revocation.unwrap_or_default(),
+        args.revoke_url.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let results = revoke::retry_pending(&settings, &origin)
+        .with_context(|| format!("cannot resend {}", origin.spool_path().display()))?;
+    if results.is_empty() {
+        println!("nothing pending in {}", origin.spool_path().display());
+        return Ok(EXIT_CLEAN);
+    }
+    let mut left = 0;
+    for (r, fate) in &results {
+        if !matches!(fate, Delivery::Answered(_)) {
+            left += 1;
+        }
+        println!(
+            "{}  {}  {}:{}  {}",
+            &r.id[..r.id.len().min(12)],
+            r.rule,
+            r.location.path,
+            r.location.line,
+            fate.describe()
+        );
+    }
+    println!("{} delivered, {left} still pending", results.len() - left);
+    Ok(if left == 0 { EXIT_CLEAN } else { EXIT_FINDINGS })
 }
 
 /// Exit code 1 when a finding `fail_on` selects was reported.
@@ -514,6 +664,7 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
     let mut cfg = load_config(args.config.as_deref(), &root)?;
     let engine = build_engine(&args, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let revocation = cfg.revocation.take();
     let policy = policy(&args, cfg);
     let select = if args.pre_push {
         pre_push_selection()?
@@ -525,7 +676,7 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
             ..HistoryOptions::default()
         })
     };
-    let outcome = match select {
+    let mut outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
             &policy,
@@ -549,6 +700,7 @@ fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
+    send_revocations(&args, revocation, &path, &mut outcome.findings)?;
     emit_report(&args, &outcome, &engine)?;
     let code = exit_code(args.fail_on, &outcome.findings);
     if code == EXIT_FINDINGS && args.pre_push {
@@ -577,6 +729,11 @@ fn run_staged(args: &ScanArgs, path: &Path, finding_opts: crate::finding::Option
         (prepared, staged)
     });
     let (cfg, engine) = prepared?;
+    if wants_revocation(args) {
+        eprintln!(
+            "note: not sending revocations from --staged: an unpushed secret has not leaked (remove it before committing)"
+        );
+    }
     let policy = policy(args, cfg);
     let outcome = scan::scan_staged(&engine, &policy, finding_opts, &staged?, started);
     emit_report(args, &outcome, &engine)?;

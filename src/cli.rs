@@ -45,6 +45,46 @@ pub enum Command {
     /// Issue keys in keyhound's recognisable, self-checking format, or check one.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Resend revocation reports that could not be delivered (the spool in .git/keyhound).
+    Revoke(RevokeArgs),
+    /// Run the receiving end of the revocation webhook over a key store.
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+}
+
+const SERVE_HELP: &str = "\
+The signing secret comes from KEYHOUND_WEBHOOK_SECRET (a Standard Webhooks `whsec_…` secret,
+or any string). POST /v1/revocations takes signed `keyhound.leak.v1` messages and revokes
+each reported key found by its SHA-256 digest; GET /healthz answers `ok`. Logs are JSON
+lines on standard error. SIGTERM or Ctrl-C stops it after the requests in flight.
+
+Example:
+  KEYHOUND_WEBHOOK_SECRET=whsec_… keyhound serve --db keys.sqlite --listen 127.0.0.1:8787";
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Resend the spooled reports; delivered ones are removed from the spool.
+    #[arg(long, required = true)]
+    pub retry_pending: bool,
+    /// A path inside the repository whose spool to resend (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// The webhook URL (default: `[revocation] url`).
+    #[arg(long, value_name = "URL")]
+    pub revoke_url: Option<String>,
+    /// Configuration file (default: `.keyhound.toml` at the repository root, if any).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The key store (SQLite), as written by `keyhound key new --db`.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Address to listen on. Put a TLS-terminating proxy in front for anything but loopback.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Environment of an issued key.
@@ -283,6 +323,21 @@ pub struct ScanArgs {
     /// level. By default they are not reported: that is what test keys are for.
     #[arg(long)]
     pub include_test_keys: bool,
+
+    /// Send confirmed leaks (checksum-confirmed findings only) to the revocation webhook in
+    /// `.keyhound.toml` `[revocation]`, signed with the secret from its `secret_env`.
+    /// Not with --staged: an unpushed secret has not leaked.
+    #[arg(long)]
+    pub revoke: bool,
+
+    /// The revocation webhook URL (implies --revoke; the secret comes from
+    /// KEYHOUND_WEBHOOK_SECRET unless `[revocation] secret_env` names another variable).
+    #[arg(long, value_name = "URL")]
+    pub revoke_url: Option<String>,
+
+    /// Print the revocation payloads on standard error instead of sending them.
+    #[arg(long)]
+    pub revoke_dry_run: bool,
 }
 
 /// Which findings fail the scan (exit code 1).

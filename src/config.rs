@@ -67,6 +67,8 @@ struct RawConfig {
     issuer: Vec<RawIssuer>,
     #[serde(default)]
     context: RawContext,
+    #[serde(default)]
+    revocation: Option<crate::revoke::RevocationConfig>,
 }
 
 /// The effective configuration: the rule set, the global allowlist and the test paths.
@@ -75,6 +77,8 @@ pub struct Config {
     pub rules: Vec<Rule>,
     pub allowlist: Allowlist,
     pub test_paths: TestPaths,
+    /// `[revocation]`: where confirmed leaks are sent (`scan --revoke`).
+    pub revocation: Option<crate::revoke::RevocationConfig>,
 }
 
 /// The rule for keys an issuer with `prefix` hands out: the built-in `keyhound.key` rule
@@ -170,6 +174,7 @@ pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
             rules: builtin_rules(),
             allowlist: Allowlist::default(),
             test_paths: TestPaths::default(),
+            revocation: None,
         });
     };
     let name = file.display().to_string();
@@ -236,6 +241,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         rules,
         allowlist,
         test_paths,
+        revocation: raw.revocation,
     })
 }
 

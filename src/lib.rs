@@ -7,6 +7,7 @@
 //! - [`finding`]: a match plus its origin becomes a finding (location, redaction, fingerprint).
 //! - [`report`]: text, JSON and SARIF sinks.
 //! - [`keys`]: keys keyhound issues (format, checksum, digest).
+//! - [`revoke`]: the revocation webhook client (and the message both ends share).
 //! - [`scan`] ties them together; [`cli`] and [`app`] are the command line; [`hook`] installs
 //!   the git hooks.
 
@@ -18,6 +19,7 @@ pub mod finding;
 pub mod hook;
 pub mod keys;
 pub mod report;
+pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod source;

@@ -103,6 +103,9 @@ pub struct Finding {
     pub context: Context,
     /// `live-in-test` or `hardcoded`; set by [`Policy::admit`].
     pub kind: FindingKind,
+    /// With `--revoke`: what became of the revocation report (`revoked`, `already-revoked`,
+    /// `unknown-key`, `failed: …`, `spooled`, `dry-run`).
+    pub revocation: Option<String>,
 }
 
 impl Finding {
@@ -243,6 +246,7 @@ pub fn build(
             environment: rule.environment.classify(secret_bytes),
             context: Context::Code,
             kind: FindingKind::Hardcoded,
+            revocation: None,
         });
     }
     out

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod checksum;
+pub mod serve;
 pub mod store;
 
 use checksum::{crc32_base62, is_base62, BASE62, CHECK_LEN};

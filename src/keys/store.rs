@@ -528,6 +528,64 @@ impl KeyStore {
         Ok(rows)
     }
 
+    /// Applies one revocation message atomically: records its id (forgetting ids older than
+    /// `keep` seconds) and revokes each `(digest, location)` with reason `leaked`. `None`
+    /// when the id was seen before (a replay: nothing is changed). Either everything is
+    /// written or nothing is, so a failed request can be retried safely.
+    pub fn apply_revocations(
+        &mut self,
+        message_id: &str,
+        keep: i64,
+        reports: &[(String, String)],
+    ) -> Result<Option<Vec<RevokeOutcome>>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let t = now();
+        tx.execute(
+            "DELETE FROM webhook_messages WHERE received_at < ?1",
+            params![t - keep],
+        )?;
+        let fresh = tx.execute(
+            "INSERT OR IGNORE INTO webhook_messages (id, received_at) VALUES (?1, ?2)",
+            params![message_id, t],
+        )? == 1;
+        if !fresh {
+            return Ok(None);
+        }
+        let mut outcomes = Vec::with_capacity(reports.len());
+        {
+            let mut find =
+                tx.prepare_cached("SELECT key_id, revoked_at FROM keys WHERE digest = ?1")?;
+            let mut update = tx.prepare_cached(
+                "UPDATE keys SET revoked_at = ?1, revoked_reason = 'leaked' WHERE digest = ?2",
+            )?;
+            let mut audit = tx.prepare_cached(
+                "INSERT INTO audit (at, event, key_id, detail) VALUES (?1, 'revoked', ?2, ?3)",
+            )?;
+            for (digest, location) in reports {
+                let row: Option<(String, Option<i64>)> = find
+                    .query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                outcomes.push(match row {
+                    None => RevokeOutcome::UnknownKey,
+                    Some((_, Some(_))) => RevokeOutcome::AlreadyRevoked,
+                    Some((key_id, None)) => {
+                        update.execute(params![t, digest])?;
+                        audit.execute(params![
+                            t,
+                            key_id,
+                            format!("reason=leaked message={message_id} location={location}")
+                        ])?;
+                        RevokeOutcome::Revoked
+                    }
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(Some(outcomes))
+    }
+
     /// Records a webhook message id; false when it was seen before (a replay). Ids older
     /// than `keep` seconds are forgotten (their timestamps are rejected anyway).
     pub fn remember_message(&mut self, id: &str, keep: i64) -> Result<bool, StoreError> {

@@ -45,6 +45,9 @@ struct JsonFinding<'a> {
     context: &'static str,
     /// SARIF-style level: `error`, `warning` or `note`.
     level: &'static str,
+    /// With `--revoke`: `revoked`, `already-revoked`, `unknown-key`, `failed: …`, `spooled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<&'a str>,
     /// History scans only: the commit that first introduced the secret at this path.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<JsonCommit<'a>>,
@@ -117,6 +120,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
             environment: f.environment.as_str(),
             context: f.context.as_str(),
             level: super::level(f),
+            revocation: f.revocation.as_deref(),
             commit: f.commit.as_deref().map(|c| JsonCommit {
                 id: &c.id,
                 author_name: &c.author_name,

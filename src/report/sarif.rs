@@ -217,6 +217,9 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 "precision".to_string(),
                 serde_json::json!(precision(confirmed)),
             );
+            if let Some(r) = &f.revocation {
+                props.insert("revocation".to_string(), serde_json::json!(r));
+            }
             let mut result_tags = Vec::new();
             if f.kind == crate::finding::FindingKind::LiveInTest {
                 result_tags.push("live-in-test".to_string());

@@ -151,6 +151,9 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
             f.context.as_str()
         )?;
     }
+    if let Some(r) = &f.revocation {
+        writeln!(out, "  revocation:  {r}")?;
+    }
     writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
     writeln!(out)?;
     Ok(())

@@ -1,0 +1,520 @@
+//! The revocation loop on loopback: `scan --revoke` → `keyhound serve` → the key store.
+
+mod common;
+use common::*;
+use keyhound::keys::store::{KeyStore, NewKey, Verdict};
+use keyhound::keys::{Env, Issuer};
+use keyhound::revoke::webhook;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Proc, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Standard Webhooks' published example secret, assembled so scanners skip it.
+const SECRET: &str = concat!("whsec_", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Proc::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ada Tester")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Tester")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// A repository with `key` committed in `src/config.py`, a remote with credentials in its URL.
+fn repo_with(key: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    // Assembled at run time so scanners do not flag the fixture.
+    let remote = format!("https://bot:{}@git.example.com/acme/app.git", "hunter2");
+    git(dir.path(), &["remote", "add", "origin", &remote]);
+    write(
+        dir.path(),
+        "src/config.py",
+        format!("API_KEY = \"{key}\"\n"),
+    );
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "add config"]);
+    dir
+}
+
+/// A store with one issued key; returns (db path, key, key id).
+fn store_with_key(dir: &Path) -> (PathBuf, String, String) {
+    let db = dir.join("keys.sqlite");
+    let mut store = KeyStore::open(&db).unwrap();
+    let acme = Issuer::new("acme").unwrap();
+    let k = store
+        .issue(
+            &acme,
+            Env::Live,
+            &NewKey {
+                owner: "billing".into(),
+                ..NewKey::default()
+            },
+        )
+        .unwrap();
+    (db, k.expose().to_string(), k.key_id.clone())
+}
+
+/// `keyhound serve` as a child process on a free loopback port.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(db: &Path) -> Server {
+        let mut child = Proc::new(env!("CARGO_BIN_EXE_keyhound"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        assert_eq!(first["event"], "listening");
+        let addr = first["address"].as_str().unwrap().to_string();
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            url: format!("http://{addr}/v1/revocations"),
+        }
+    }
+
+    /// SIGTERM, then the exit status (graceful shutdown).
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Proc::new("kill").arg(self.child.id().to_string()).status();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn verify(db: &Path, key: &str) -> String {
+    let out = keyhound()
+        .args(["key", "verify", key, "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn end_to_end_issue_commit_scan_revoke_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    let server = Server::start(&db);
+    assert!(verify(&db, &key).starts_with("valid"));
+    let out = keyhound()
+        .args([
+            "scan",
+            "--git",
+            "--format",
+            "json",
+            "--revoke-url",
+            &server.url,
+        ])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    let f = &report["findings"][0];
+    assert_eq!(f["confirmation"], "checksum");
+    assert_eq!(f["revocation"], "revoked", "{report:#}");
+    assert!(
+        verify(&db, &key).starts_with("revoked"),
+        "{}",
+        verify(&db, &key)
+    );
+    // The audit trail names where it leaked (remote without credentials), never the key.
+    let store = KeyStore::open(&db).unwrap();
+    let revoked = store
+        .audit()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.event == "revoked")
+        .unwrap();
+    assert!(
+        revoked
+            .detail
+            .contains("https://git.example.com/acme/app.git"),
+        "{}",
+        revoked.detail
+    );
+    assert!(
+        revoked.detail.contains("src/config.py:1"),
+        "{}",
+        revoked.detail
+    );
+    assert!(!revoked.detail.contains("hunter2") && !revoked.detail.contains(&key));
+    // A second scan: already revoked.
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", &server.url])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The same finding within the replay window is the same message: the receiver refuses
+    // it as a replay, which tells the client the report was already made.
+    assert_eq!(report["findings"][0]["revocation"], "already-reported");
+    assert!(server.stop().success(), "graceful shutdown exits 0");
+}
+
+#[test]
+fn receiver_down_spools_then_retry_pending_delivers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    write(
+        repo.path(),
+        ".keyhound.toml",
+        "[revocation]\nmax_retries = 1\ntimeout = 2\n",
+    );
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = format!("http://127.0.0.1:{port}/v1/revocations");
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", &dead])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the exit code reflects the findings"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["revocation"], "spooled");
+    let spool = repo.path().join(".git/keyhound/revocations.jsonl");
+    let text = std::fs::read_to_string(&spool).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(!text.contains(&key), "the spool holds digests only");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&spool).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let audit =
+        std::fs::read_to_string(repo.path().join(".git/keyhound/revocations-audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 2, "two attempts logged: {audit}");
+    assert!(!audit.contains(&key));
+    assert!(verify(&db, &key).starts_with("valid"));
+
+    let server = Server::start(&db);
+    keyhound()
+        .args(["revoke", "--retry-pending", "--revoke-url", &server.url])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("revoked"))
+        .stdout(predicates::str::contains("1 delivered, 0 still pending"));
+    assert!(verify(&db, &key).starts_with("revoked"));
+    let left = std::fs::read_to_string(&spool).unwrap_or_default();
+    assert!(left.trim().is_empty(), "spool emptied: {left}");
+    keyhound()
+        .args(["revoke", "--retry-pending", "--revoke-url", &server.url])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("nothing pending"));
+}
+
+/// The receiver in this process, behind an optional fault layer; returns its URL.
+fn in_process(db: &Path, fail_first: usize) -> (String, Arc<AtomicUsize>) {
+    let store = KeyStore::open(db).unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = keyhound::keys::serve::router(store, SECRET).layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n < fail_first {
+                    return axum::response::IntoResponse::into_response((
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "try again",
+                    ));
+                }
+                next.run(req).await
+            }
+        },
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = rx.recv().unwrap();
+    (format!("http://{addr}/v1/revocations"), hits)
+}
+
+#[test]
+fn server_errors_are_retried_and_the_key_revoked_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    let (url, hits) = in_process(&db, 2);
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", &url])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["revocation"], "revoked", "{report:#}");
+    assert_eq!(hits.load(Ordering::SeqCst), 3, "500, 500, then 200");
+    let store = KeyStore::open(&db).unwrap();
+    let revocations = store
+        .audit()
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.event == "revoked")
+        .count();
+    assert_eq!(revocations, 1);
+}
+
+#[test]
+fn wrong_secret_is_refused_and_nothing_revoked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    let (url, _) = in_process(&db, 0);
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", &url])
+        .arg(repo.path())
+        .env(
+            "KEYHOUND_WEBHOOK_SECRET",
+            "whsec_bm90IHRoZSByaWdodCBzZWNyZXQ=",
+        )
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = report["findings"][0]["revocation"].as_str().unwrap();
+    assert!(r.starts_with("failed: HTTP 401"), "{r}");
+    assert!(verify(&db, &key).starts_with("valid"));
+}
+
+/// Sends one signed message; returns the status and body.
+fn post(url: &str, id: &str, ts: i64, body: &[u8], secret: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let sig = webhook::sign(&webhook::signing_key(secret), id, ts, body);
+    let mut resp = agent
+        .post(url)
+        .header("webhook-id", id)
+        .header("webhook-timestamp", ts.to_string())
+        .header("webhook-signature", sig)
+        .send(body)
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_string().unwrap_or_default())
+}
+
+fn batch_for(keys: &[&str]) -> Vec<u8> {
+    let reports: Vec<webhook::LeakReport> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| webhook::LeakReport {
+            id: format!("finding-{i}"),
+            rule: "keyhound.key".into(),
+            token_sha256: keyhound::keys::digest(k),
+            token_prefix: "acme_live_".into(),
+            location: webhook::Location {
+                repository: String::new(),
+                commit: None,
+                path: "x".into(),
+                line: 1,
+            },
+            source: "ci".into(),
+            detected_at: String::new(),
+            token: None,
+        })
+        .collect();
+    serde_json::to_vec(&webhook::LeakBatch {
+        kind: webhook::LEAK_TYPE.into(),
+        reports,
+    })
+    .unwrap()
+}
+
+#[test]
+fn replays_stale_timestamps_bad_signatures_and_big_bodies_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let (url, _) = in_process(&db, 0);
+    let now = keyhound::keys::store::now();
+    let body = batch_for(&[&key]);
+
+    let (status, _) = post(&url, "msg_bad", now, &body, "whsec_d3Jvbmc=");
+    assert_eq!(status, 401);
+    assert!(
+        verify(&db, &key).starts_with("valid"),
+        "nothing revoked on a bad signature"
+    );
+
+    let (status, _) = post(&url, "msg_old", now - 600, &body, SECRET);
+    assert_eq!(status, 400, "stale timestamp");
+    let (status, _) = post(&url, "msg_future", now + 600, &body, SECRET);
+    assert_eq!(status, 400, "future timestamp");
+    assert!(verify(&db, &key).starts_with("valid"));
+
+    let (status, text) = post(&url, "msg_1", now, &body, SECRET);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("\"revoked\""), "{text}");
+    let (status, _) = post(&url, "msg_1", now, &body, SECRET);
+    assert_eq!(status, 409, "replayed id");
+
+    // 2 MiB: the server stops reading at 1 MiB and answers 413. The body is written on
+    // another thread (the server may close before taking it all), spoken by hand.
+    {
+        use std::io::{Read, Write};
+        let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+        let mut s = std::net::TcpStream::connect(authority).unwrap();
+        let head = format!(
+            "POST /v1/revocations HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\nwebhook-id: msg_big\r\nwebhook-timestamp: {now}\r\nwebhook-signature: v1,AAAA\r\ncontent-length: {}\r\n\r\n",
+            2 << 20
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let mut writer = s.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let _ = writer.write_all(&vec![b' '; 2 << 20]);
+        });
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 256];
+        while !String::from_utf8_lossy(&answer).contains("\r\n") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    }
+
+    let health = ureq::get(url.replace("/v1/revocations", "/healthz"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert_eq!(health, "ok");
+}
+
+#[test]
+fn fifty_concurrent_reports_are_all_processed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("keys.sqlite");
+    let mut store = KeyStore::open(&db).unwrap();
+    let acme = Issuer::new("acme").unwrap();
+    let keys: Vec<String> = (0..50)
+        .map(|_| {
+            store
+                .issue(&acme, Env::Live, &NewKey::default())
+                .unwrap()
+                .expose()
+                .to_string()
+        })
+        .collect();
+    drop(store);
+    let (url, _) = in_process(&db, 0);
+    let now = keyhound::keys::store::now();
+    let handles: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let (url, body) = (url.clone(), batch_for(&[k]));
+            std::thread::spawn(move || post(&url, &format!("msg_{i}"), now, &body, SECRET).0)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 200);
+    }
+    let mut store = KeyStore::open(&db).unwrap();
+    for k in &keys {
+        assert!(matches!(store.verify(k).unwrap(), Verdict::Revoked { .. }));
+    }
+    let revoked = store
+        .audit()
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.event == "revoked")
+        .count();
+    assert_eq!(revoked, 50);
+}
+
+#[test]
+fn staged_scans_never_send_and_dry_run_prints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    write(repo.path(), "src/more.py", format!("K = \"{key}\"\n"));
+    git(repo.path(), &["add", "-A"]);
+    keyhound()
+        .args(["scan", "--staged", "--revoke-url", "http://127.0.0.1:9/x"])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "not sending revocations from --staged",
+        ));
+    let out = keyhound()
+        .args(["scan", "--revoke-dry-run", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keyhound.leak.v1") && err.contains("token_sha256"),
+        "{err}"
+    );
+    assert!(!err.contains(&key), "no raw key in the dry run");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["revocation"], "dry-run");
+    // Plain http to anything but loopback is refused.
+    keyhound()
+        .args(["scan", "--revoke-url", "http://revoke.example.com/v1"])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("https"));
+}
