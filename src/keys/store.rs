@@ -51,6 +51,8 @@ const MIGRATIONS: &[&str] = &[
         id TEXT PRIMARY KEY,
         received_at INTEGER NOT NULL
     );",
+    // 2: forgetting old message ids must not scan them all on every message.
+    "CREATE INDEX webhook_messages_received ON webhook_messages(received_at);",
 ];
 
 /// Errors of the key store.
@@ -720,6 +722,35 @@ mod tests {
             .unwrap();
         assert!(s.conn.execute("DELETE FROM audit", []).is_err());
         assert!(s.conn.execute("UPDATE audit SET event = 'y'", []).is_err());
+    }
+
+    #[test]
+    fn an_older_store_is_migrated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let s = KeyStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let index: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'webhook_messages_received'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1);
+        drop(s);
+        // A store from a newer keyhound is refused, not damaged.
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(KeyStore::open(&path).is_err());
     }
 
     #[test]
