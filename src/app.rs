@@ -33,7 +33,44 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Key(cmd) => run_key(cmd),
         Command::Serve(args) => run_serve(args),
         Command::Revoke(args) => run_revoke(args),
+        Command::Webhook(crate::cli::WebhookCommand::Keygen { out, force }) => {
+            run_keygen(&out, force)
+        }
     }
+}
+
+fn run_keygen(out: &Path, force: bool) -> Result<i32> {
+    let pair = crate::revoke::partner::generate().map_err(anyhow::Error::msg)?;
+    if out.exists() && !force {
+        bail!(
+            "{} exists; pass --force to replace it (the old key stops working for the issuer)",
+            out.display()
+        );
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(out)
+        .and_then(|mut f| f.write_all(pair.private_pem.as_bytes()))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "private key written to {} (mode 0600; keep it secret)",
+        out.display()
+    );
+    println!("key identifier: {}", pair.key_id);
+    println!(
+        "public key (publish this for the issuer):\n{}",
+        pair.public_pem.trim_end()
+    );
+    println!(
+        "\nIn .keyhound.toml:\n[revocation]\nurl = \"https://…\"\nformat = \"github-partner\"\nkey_file = \"{}\"",
+        out.display()
+    );
+    Ok(EXIT_CLEAN)
 }
 
 fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
@@ -442,7 +479,8 @@ fn send_revocations(
         .filter(|&i| findings[i].confirmation.is_confirmed())
         .collect();
     let origin = Origin::discover(scan_path);
-    let include_token = cfg.include_token;
+    // GitHub's partner format carries the token itself.
+    let include_token = cfg.include_token || cfg.format == "github-partner";
     let reports: Vec<_> = confirmed
         .iter()
         .map(|&i| revoke::report_for(&findings[i], &origin, include_token))

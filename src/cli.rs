@@ -47,6 +47,9 @@ pub enum Command {
     Key(KeyCommand),
     /// Resend revocation reports that could not be delivered (the spool in .git/keyhound).
     Revoke(RevokeArgs),
+    /// Revocation webhook utilities.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Run the receiving end of the revocation webhook over a key store.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
@@ -60,6 +63,20 @@ lines on standard error. SIGTERM or Ctrl-C stops it after the requests in flight
 
 Example:
   KEYHOUND_WEBHOOK_SECRET=whsec_… keyhound serve --db keys.sqlite --listen 127.0.0.1:8787";
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Generate the P-256 key pair for the `github-partner` format: writes the private key
+    /// (PKCS#8 PEM, mode 0600) and prints the public key and its identifier to publish.
+    Keygen {
+        /// Where to write the private key.
+        #[arg(long, value_name = "FILE", default_value = "keyhound-webhook.pem")]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {

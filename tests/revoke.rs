@@ -518,3 +518,95 @@ fn staged_scans_never_send_and_dry_run_prints() {
         .code(2)
         .stderr(predicates::str::contains("https"));
 }
+
+#[test]
+fn github_partner_format_is_signed_with_the_published_key() {
+    use p256::pkcs8::DecodePublicKey;
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    let pem = tmp.path().join("partner.pem");
+    let out = keyhound()
+        .args(["webhook", "keygen", "--out"])
+        .arg(&pem)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let key_id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("key identifier: "))
+        .unwrap()
+        .to_string();
+    let public_pem: String = out
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN PUBLIC KEY"))
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let public = p256::ecdsa::VerifyingKey::from_public_key_pem(&public_pem).unwrap();
+    // keygen refuses to overwrite without --force
+    keyhound()
+        .args(["webhook", "keygen", "--out"])
+        .arg(&pem)
+        .assert()
+        .code(2);
+
+    // A receiver that records what it gets.
+    type Seen = Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, Vec<u8>)>>>;
+    let seen: Seen = Arc::default();
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/partner",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let record = record.clone();
+                async move {
+                    record.lock().unwrap().push((headers, body.to_vec()));
+                    "[]"
+                }
+            },
+        ),
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(l.local_addr().unwrap()).unwrap();
+                axum::serve(l, app).await.unwrap();
+            })
+    });
+    let addr = rx.recv().unwrap();
+    write(
+        repo.path(),
+        ".keyhound.toml",
+        format!(
+            "[revocation]\nurl = \"http://{addr}/partner\"\nformat = \"github-partner\"\nkey_file = \"{}\"\nkey_id_header = \"X-Key-Id\"\nsignature_header = \"X-Signature\"\n",
+            pem.display()
+        ),
+    );
+    let out = keyhound()
+        .args(["scan", "--git", "--revoke", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["findings"][0]["revocation"], "reported",
+        "{report:#}"
+    );
+    let seen = seen.lock().unwrap();
+    let (headers, body) = &seen[0];
+    assert_eq!(headers["x-key-id"].to_str().unwrap(), key_id);
+    let sig = headers["x-signature"].to_str().unwrap();
+    assert!(keyhound::revoke::partner::verify(&public, body, sig));
+    let sent: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(sent[0]["token"], key.as_str());
+    assert_eq!(sent[0]["type"], "keyhound.key");
+    assert_eq!(sent[0]["source"], "commit");
+    assert!(sent[0]["url"].as_str().unwrap().contains("src/config.py"));
+}

@@ -282,6 +282,11 @@ pub fn digest(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
+/// SHA-256 of arbitrary bytes, lowercase hex.
+pub fn digest_bytes(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
 /// The short id of a key: the first 8 hex digits of its digest.
 pub fn key_id(digest: &str) -> &str {
     &digest[..digest.len().min(8)]

@@ -6,6 +6,7 @@
 //! (plain `http://` only to loopback). Every attempt goes to an audit log (JSONL) without the
 //! key.
 
+pub mod partner;
 pub mod webhook;
 
 use crate::finding::Finding;
@@ -23,9 +24,18 @@ pub struct RevocationConfig {
     /// The environment variable holding the signing secret (never the secret itself).
     #[serde(default = "default_secret_env")]
     pub secret_env: String,
-    /// `standard-webhooks` (the only format implemented so far).
+    /// `standard-webhooks` (default) or `github-partner`.
     #[serde(default = "default_format")]
     pub format: String,
+    /// `github-partner`: the P-256 private key (PKCS#8 PEM) from `keyhound webhook keygen`.
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// `github-partner`: the header carrying the public key's identifier.
+    #[serde(default = "default_key_id_header")]
+    pub key_id_header: String,
+    /// `github-partner`: the header carrying the signature.
+    #[serde(default = "default_signature_header")]
+    pub signature_header: String,
     /// Send the raw key too (default: its SHA-256 only).
     #[serde(default)]
     pub include_token: bool,
@@ -43,6 +53,12 @@ fn default_secret_env() -> String {
 fn default_format() -> String {
     "standard-webhooks".into()
 }
+fn default_key_id_header() -> String {
+    "Github-Public-Key-Identifier".into()
+}
+fn default_signature_header() -> String {
+    "Github-Public-Key-Signature".into()
+}
 fn default_timeout() -> u64 {
     10
 }
@@ -56,6 +72,9 @@ impl Default for RevocationConfig {
             url: None,
             secret_env: default_secret_env(),
             format: default_format(),
+            key_file: None,
+            key_id_header: default_key_id_header(),
+            signature_header: default_signature_header(),
             include_token: false,
             timeout: default_timeout(),
             max_retries: default_retries(),
@@ -63,11 +82,25 @@ impl Default for RevocationConfig {
     }
 }
 
+/// How messages are signed.
+#[derive(Clone)]
+enum Signing {
+    /// Standard Webhooks: HMAC-SHA256 with this key.
+    Hmac(Vec<u8>),
+    /// GitHub's partner format: ECDSA P-256.
+    Partner {
+        key: p256::ecdsa::SigningKey,
+        key_id: String,
+        key_id_header: String,
+        signature_header: String,
+    },
+}
+
 /// A ready-to-use client configuration.
 #[derive(Clone)]
 pub struct Settings {
     pub url: String,
-    key: Vec<u8>,
+    signing: Signing,
     pub include_token: bool,
     pub timeout: Duration,
     pub max_retries: u32,
@@ -93,11 +126,35 @@ impl Settings {
             .or_else(|| cfg.url.clone())
             .ok_or("no revocation URL: set [revocation] url in .keyhound.toml or --revoke-url")?;
         check_url(&url)?;
-        if cfg.format != "standard-webhooks" {
-            return Err(format!(
-                "[revocation] format {:?} is not supported (use \"standard-webhooks\")",
-                cfg.format
-            ));
+        let (timeout, max_retries) = (Duration::from_secs(cfg.timeout.max(1)), cfg.max_retries);
+        match cfg.format.as_str() {
+            "standard-webhooks" => {}
+            "github-partner" => {
+                let path = cfg.key_file.as_ref().ok_or(
+                    "[revocation] format \"github-partner\" needs key_file (see `keyhound webhook keygen`)",
+                )?;
+                let key = partner::load_signing_key(path)?;
+                let key_id = partner::key_id(&p256::ecdsa::VerifyingKey::from(&key))?;
+                return Ok(Settings {
+                    url,
+                    signing: Signing::Partner {
+                        key,
+                        key_id,
+                        key_id_header: cfg.key_id_header.clone(),
+                        signature_header: cfg.signature_header.clone(),
+                    },
+                    // The partner format carries the token itself.
+                    include_token: true,
+                    timeout,
+                    max_retries,
+                    backoff: Duration::from_millis(500),
+                });
+            }
+            other => {
+                return Err(format!(
+                    "[revocation] format {other:?} is unknown (use \"standard-webhooks\" or \"github-partner\")"
+                ))
+            }
         }
         let secret = std::env::var(&cfg.secret_env)
             .ok()
@@ -110,10 +167,10 @@ impl Settings {
             })?;
         Ok(Settings {
             url,
-            key: webhook::signing_key(&secret),
+            signing: Signing::Hmac(webhook::signing_key(&secret)),
             include_token: cfg.include_token,
-            timeout: Duration::from_secs(cfg.timeout.max(1)),
-            max_retries: cfg.max_retries,
+            timeout,
+            max_retries,
             backoff: Duration::from_millis(500),
         })
     }
@@ -381,23 +438,50 @@ fn send_batch(
     audit: &mut Vec<String>,
 ) -> BatchFate {
     let id = message_id(chunk);
-    let body = serde_json::to_vec(&LeakBatch {
-        kind: webhook::LEAK_TYPE.into(),
-        reports: chunk.to_vec(),
-    })
+    let body = match &settings.signing {
+        Signing::Hmac(_) => serde_json::to_vec(&LeakBatch {
+            kind: webhook::LEAK_TYPE.into(),
+            reports: chunk.to_vec(),
+        }),
+        Signing::Partner { .. } => serde_json::to_vec(
+            &chunk
+                .iter()
+                .map(|r| partner::PartnerReport {
+                    token: r.token.clone().unwrap_or_default(),
+                    kind: r.rule.clone(),
+                    url: location_url(&r.location),
+                    source: if r.location.commit.is_some() {
+                        "commit".into()
+                    } else {
+                        "content".into()
+                    },
+                })
+                .collect::<Vec<_>>(),
+        ),
+    }
     .unwrap_or_default();
     let host = host_of(&settings.url);
     let mut delay = settings.backoff;
     for attempt in 1..=settings.max_retries + 1 {
         let ts = crate::keys::store::now();
-        let sig = webhook::sign(&settings.key, &id, ts, &body);
-        let result = agent
+        let request = agent
             .post(&settings.url)
-            .header("webhook-id", &id)
-            .header("webhook-timestamp", ts.to_string())
-            .header("webhook-signature", &sig)
-            .header("content-type", "application/json")
-            .send(&body[..]);
+            .header("content-type", "application/json");
+        let request = match &settings.signing {
+            Signing::Hmac(key) => request
+                .header("webhook-id", &id)
+                .header("webhook-timestamp", ts.to_string())
+                .header("webhook-signature", webhook::sign(key, &id, ts, &body)),
+            Signing::Partner {
+                key,
+                key_id,
+                key_id_header,
+                signature_header,
+            } => request
+                .header(key_id_header.as_str(), key_id.as_str())
+                .header(signature_header.as_str(), partner::sign(key, &body)),
+        };
+        let result = request.send(&body[..]);
         let (status, retry_after, fate) = match result {
             Ok(mut resp) => {
                 let code = resp.status().as_u16();
@@ -412,7 +496,18 @@ fn send_batch(
                     .limit(1 << 20)
                     .read_to_string()
                     .unwrap_or_default();
+                let partner = matches!(settings.signing, Signing::Partner { .. });
                 let fate = match code {
+                    // The partner format's answer is the issuer's own; delivery is what we know.
+                    200..=299 if partner => Some(BatchFate::Answered(BatchResult {
+                        results: chunk
+                            .iter()
+                            .map(|r| webhook::ReportResult {
+                                id: r.id.clone(),
+                                outcome: "reported".into(),
+                            })
+                            .collect(),
+                    })),
                     200..=299 => match serde_json::from_str::<BatchResult>(&text) {
                         Ok(r) => Some(BatchFate::Answered(r)),
                         Err(_) => Some(BatchFate::Final(format!(
@@ -460,6 +555,16 @@ fn send_batch(
         }
     }
     BatchFate::Transient
+}
+
+/// A link to where the key was found: a GitHub-style blob URL when the repository is an
+/// https URL and the commit is known, else `repository:path:line`.
+fn location_url(l: &Location) -> String {
+    let repo = l.repository.trim_end_matches(".git");
+    match (&l.commit, repo.starts_with("https://")) {
+        (Some(c), true) => format!("{repo}/blob/{c}/{}#L{}", l.path, l.line),
+        _ => format!("{}:{}:{}", l.repository, l.path, l.line),
+    }
 }
 
 /// A random duration in [d/2, d].
