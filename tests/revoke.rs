@@ -252,6 +252,16 @@ fn receiver_down_spools_then_retry_pending_delivers() {
 
 /// The receiver in this process, behind an optional fault layer; returns its URL.
 fn in_process(db: &Path, fail_first: usize) -> (String, Arc<AtomicUsize>) {
+    in_process_failing_with(db, fail_first, 500, None)
+}
+
+/// The same, failing the first requests with `status` (and a `Retry-After` header).
+fn in_process_failing_with(
+    db: &Path,
+    fail_first: usize,
+    status: u16,
+    retry_after: Option<u64>,
+) -> (String, Arc<AtomicUsize>) {
     let store = KeyStore::open(db).unwrap();
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = hits.clone();
@@ -260,10 +270,15 @@ fn in_process(db: &Path, fail_first: usize) -> (String, Arc<AtomicUsize>) {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             async move {
                 if n < fail_first {
-                    return axum::response::IntoResponse::into_response((
-                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    let mut resp = axum::response::IntoResponse::into_response((
+                        axum::http::StatusCode::from_u16(status).unwrap(),
                         "try again",
                     ));
+                    if let Some(s) = retry_after {
+                        resp.headers_mut()
+                            .insert("retry-after", s.to_string().parse().unwrap());
+                    }
+                    return resp;
                 }
                 next.run(req).await
             }
@@ -305,6 +320,29 @@ fn server_errors_are_retried_and_the_key_revoked_once() {
         .filter(|a| a.event == "revoked")
         .count();
     assert_eq!(revocations, 1);
+}
+
+#[test]
+fn too_many_requests_waits_as_retry_after_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    let (url, hits) = in_process_failing_with(&db, 1, 429, Some(2));
+    let started = std::time::Instant::now();
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", &url])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["revocation"], "revoked", "{report:#}");
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "waited {:?}, Retry-After said 2 s",
+        started.elapsed()
+    );
 }
 
 #[test]
