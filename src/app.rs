@@ -33,10 +33,90 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Key(cmd) => run_key(cmd),
         Command::Serve(args) => run_serve(args),
         Command::Revoke(args) => run_revoke(args),
+        Command::Config(crate::cli::ConfigCommand::Check { config, path }) => {
+            config_check(config.as_deref(), path.as_deref().unwrap_or(Path::new(".")))
+        }
         Command::Webhook(crate::cli::WebhookCommand::Keygen { out, force }) => {
             run_keygen(&out, force)
         }
     }
+}
+
+fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
+    let cfg = load_config(explicit, path)?;
+    let s = &cfg.summary;
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match &cfg.source {
+        Some(f) => writeln!(out, "# {}: valid", f.display())?,
+        None => writeln!(out, "# no .keyhound.toml found: built-in defaults")?,
+    }
+    writeln!(
+        out,
+        "rules = {}  # {} built-in, {} custom, {} disabled, {} issuer",
+        cfg.rules.len(),
+        s.builtin_rules,
+        s.custom_rules.len(),
+        s.disabled_rules.len(),
+        s.issuers.len()
+    )?;
+    if !s.custom_rules.is_empty() {
+        writeln!(out, "custom_rules = [{}]", list(&s.custom_rules))?;
+    }
+    if !s.disabled_rules.is_empty() {
+        writeln!(out, "disabled_rules = [{}]", list(&s.disabled_rules))?;
+    }
+    for p in &s.issuers {
+        writeln!(
+            out,
+            "\n[[issuer]]\nprefix = {p:?}  # rule keyhound.issuer.{p}"
+        )?;
+    }
+    writeln!(out, "\n[allowlist]")?;
+    writeln!(out, "paths = [{}]", list(&s.allow_paths))?;
+    writeln!(out, "regexes = [{}]", list(&s.allow_regexes))?;
+    writeln!(out, "stopwords = [{}]", list(&s.allow_stopwords))?;
+    writeln!(out, "\n[context]")?;
+    writeln!(
+        out,
+        "test_paths = [{}]  # added to {} built-in conventions",
+        list(&s.test_paths),
+        crate::finding::context::DEFAULT_TEST_PATHS.len()
+    )?;
+    if let Some(r) = &cfg.revocation {
+        let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
+        writeln!(out, "\n[revocation]")?;
+        writeln!(out, "url = {:?}", r.url.as_deref().unwrap_or(""))?;
+        writeln!(out, "format = {:?}", r.format)?;
+        writeln!(
+            out,
+            "secret_env = {:?}  # {}",
+            r.secret_env,
+            if secret_set {
+                "set"
+            } else {
+                "NOT set in this environment"
+            }
+        )?;
+        writeln!(out, "include_token = {}", r.include_token)?;
+        writeln!(
+            out,
+            "timeout = {}\nmax_retries = {}",
+            r.timeout, r.max_retries
+        )?;
+        if let Some(url) = &r.url {
+            if let Err(e) = crate::revoke::check_url(url) {
+                writeln!(out, "# warning: {e}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_CLEAN)
 }
 
 fn run_keygen(out: &Path, force: bool) -> Result<i32> {

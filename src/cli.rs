@@ -47,6 +47,9 @@ pub enum Command {
     Key(KeyCommand),
     /// Resend revocation reports that could not be delivered (the spool in .git/keyhound).
     Revoke(RevokeArgs),
+    /// Check the configuration and print what is in effect.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Revocation webhook utilities.
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -63,6 +66,20 @@ lines on standard error. SIGTERM or Ctrl-C stops it after the requests in flight
 
 Example:
   KEYHOUND_WEBHOOK_SECRET=whsec_… keyhound serve --db keys.sqlite --listen 127.0.0.1:8787";
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate `.keyhound.toml` (exit 2 with the problem, and the nearest valid key for a
+    /// typo) and print the effective configuration.
+    Check {
+        /// Configuration file (default: `.keyhound.toml` at the repository root of PATH).
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Where to look for `.keyhound.toml` (default: the current directory).
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
+}
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {

@@ -71,8 +71,22 @@ struct RawConfig {
     revocation: Option<crate::revoke::RevocationConfig>,
 }
 
+/// What the configuration file changed, for `keyhound config check`.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub builtin_rules: usize,
+    pub custom_rules: Vec<String>,
+    pub disabled_rules: Vec<String>,
+    pub issuers: Vec<String>,
+    pub allow_paths: Vec<String>,
+    pub allow_regexes: Vec<String>,
+    pub allow_stopwords: Vec<String>,
+    pub test_paths: Vec<String>,
+}
+
 /// The effective configuration: the rule set, the global allowlist and the test paths.
 pub struct Config {
+    pub summary: Summary,
     pub source: Option<PathBuf>,
     pub rules: Vec<Rule>,
     pub allowlist: Allowlist,
@@ -169,9 +183,14 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// Loads the configuration: built-ins (unless disabled) plus the file's rules and allowlist.
 pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
     let Some(file) = file else {
+        let rules = builtin_rules();
         return Ok(Config {
+            summary: Summary {
+                builtin_rules: rules.len(),
+                ..Summary::default()
+            },
             source: None,
-            rules: builtin_rules(),
+            rules,
             allowlist: Allowlist::default(),
             test_paths: TestPaths::default(),
             revocation: None,
@@ -188,8 +207,13 @@ pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
 
 /// Parses configuration text; `name` labels errors.
 pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
-    let raw: RawConfig = toml::from_str(text)
-        .map_err(|e| ConfigError(format!("{name}: {}", e.message_span(text))))?;
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        ConfigError(format!(
+            "{name}: {}{}",
+            e.message_span(text),
+            suggestion(e.message()).unwrap_or_default()
+        ))
+    })?;
     // Custom rules go through the same parser as rule files, so they are checked the same way.
     let custom_text = toml::to_string(&toml::Table::from_iter([(
         "rules".to_string(),
@@ -198,12 +222,23 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     .map_err(|e| ConfigError(format!("{name}: {e}")))?;
     let custom = parse_rule_file(name, &custom_text)?;
     check_compiles(name, &custom)?;
+    let mut summary = Summary {
+        custom_rules: custom.iter().map(|r| r.id.clone()).collect(),
+        disabled_rules: raw.disabled_rules.clone(),
+        issuers: raw.issuer.iter().map(|i| i.prefix.clone()).collect(),
+        allow_paths: raw.allowlist.paths.clone(),
+        allow_regexes: raw.allowlist.regexes.clone(),
+        allow_stopwords: raw.allowlist.stopwords.clone(),
+        test_paths: raw.context.test_paths.clone(),
+        ..Summary::default()
+    };
 
     let mut rules = if raw.extend.defaults.unwrap_or(true) {
         builtin_rules()
     } else {
         Vec::new()
     };
+    summary.builtin_rules = rules.len();
     let known: std::collections::HashSet<String> = rules
         .iter()
         .chain(custom.iter())
@@ -237,6 +272,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     let test_paths = TestPaths::new(&raw.context.test_paths)
         .map_err(|e| ConfigError(format!("{name}: [context] {e}")))?;
     Ok(Config {
+        summary,
         source: None,
         rules,
         allowlist,
@@ -281,6 +317,23 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
             .map(|s| s.to_ascii_lowercase().into_bytes())
             .collect(),
     })
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" errors: the nearest valid key.
+fn suggestion(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let (best, distance) = expected
+        .iter()
+        .map(|k| (*k, strsim::damerau_levenshtein(field, k)))
+        .min_by_key(|&(_, d)| d)?;
+    (distance <= (field.len() / 3).max(2)).then(|| format!(" (did you mean `{best}`?)"))
 }
 
 trait MessageSpan {
@@ -346,6 +399,31 @@ regex = '''acme_[a-z'''
             .err()
             .unwrap();
         assert!(e.to_string().contains("no.such.rule"));
+    }
+
+    #[test]
+    fn typos_suggest_the_nearest_key() {
+        let e = parse("c", "disabled_rule = [\"x\"]")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("did you mean `disabled_rules`"), "{e}");
+        let e = parse("c", "[allowlist]\npath = [\"x\"]")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("did you mean `paths`"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        let e = parse("c", "[revocation]\nurll = \"https://x\"")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("did you mean `url`"), "{e}");
+        let e = parse("c", "completely_unrelated = 1")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]

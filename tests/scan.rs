@@ -637,3 +637,41 @@ fn allowlisted_paths_are_not_read_or_counted() {
         "src/b.txt and .keyhound.toml only"
     );
 }
+
+#[test]
+fn config_check_prints_the_effective_configuration_and_suggests_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        ".keyhound.toml",
+        "disabled_rules = [\"jwt.token\"]\n[[issuer]]\nprefix = \"acme\"\n[context]\ntest_paths = [\"qa/**\"]\n",
+    );
+    keyhound()
+        .args(["config", "check"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("valid"))
+        .stdout(predicate::str::contains("disabled_rules = [\"jwt.token\"]"))
+        .stdout(predicate::str::contains("keyhound.issuer.acme"))
+        .stdout(predicate::str::contains("test_paths = [\"qa/**\"]"));
+    write(
+        dir.path(),
+        ".keyhound.toml",
+        "[allowlist]\nstopword = [\"x\"]\n",
+    );
+    keyhound()
+        .args(["config", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `stopwords`"));
+    // The scan itself refuses the same file the same way.
+    keyhound()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `stopwords`"));
+}
