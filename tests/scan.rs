@@ -675,3 +675,33 @@ fn config_check_prints_the_effective_configuration_and_suggests_fixes() {
         .code(2)
         .stderr(predicate::str::contains("did you mean `stopwords`"));
 }
+
+#[test]
+fn github_format_emits_annotations_without_secrets() {
+    let (dir, secrets) = project_with_secrets();
+    let out = keyhound()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "github"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for s in &secrets {
+        assert!(
+            !text.contains(s.as_str()),
+            "raw secret in annotations: {text}"
+        );
+    }
+    let gh = text
+        .lines()
+        .find(|l| l.contains("file=src/config.py"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        gh.starts_with("::error file=src/config.py,line=3,endLine=3,col=17,endColumn=57,title=Hardcoded GitHub personal access token (classic) (confirmed)::"),
+        "{gh}"
+    );
+    assert!(gh.contains("ghp_…"), "{gh}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("::")).count(), 3);
+}

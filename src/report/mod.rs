@@ -1,5 +1,6 @@
 //! Sinks for findings: text for people, JSON for programs, SARIF for code scanning.
 
+pub mod github;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -17,6 +18,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
     Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding (`::error file=…`).
+    Github,
 }
 
 /// How to render a report.
@@ -65,5 +68,6 @@ pub fn write(
         Format::Text => text::write(out, outcome, opts),
         Format::Json => json::write(out, outcome, opts),
         Format::Sarif => sarif::write(out, outcome, engine),
+        Format::Github => github::write(out, outcome),
     }
 }

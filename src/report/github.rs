@@ -1,0 +1,99 @@
+//! GitHub Actions workflow commands (`::error file=…,line=…,title=…::message`): each finding
+//! becomes an annotation on the pull request. Secrets are redacted; nothing else is printed.
+
+use crate::finding::{Finding, FindingKind};
+use crate::scan::Outcome;
+use std::io::{self, Write};
+
+/// Escapes a workflow command's message.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A repository-relative path where possible (absolute paths under the current directory).
+fn relative(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        if let Some(rel) = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.to_path_buf()))
+        {
+            return crate::source::fs::display_path(&rel);
+        }
+    }
+    path.to_string()
+}
+
+fn command(f: &Finding) -> String {
+    let level = match super::level(f) {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "notice",
+    };
+    let mut title = match f.kind {
+        FindingKind::LiveInTest => format!("Live key in test code: {}", f.rule_name),
+        FindingKind::Hardcoded => format!("Hardcoded {}", f.rule_name),
+    };
+    if f.confirmation.is_confirmed() {
+        title.push_str(" (confirmed)");
+    }
+    let mut message = format!(
+        "{} `{}` ({}). Rotate it and remove it from the code; if it is a deliberate fixture, \
+         mark the line with `keyhound:allow`. Fingerprint: {}",
+        f.rule_name,
+        f.secret.redacted(),
+        f.rule_id,
+        f.fingerprint
+    );
+    if let Some(c) = &f.commit {
+        message.push_str(&format!(
+            " Introduced in commit {}.",
+            &c.id[..c.id.len().min(12)]
+        ));
+    }
+    if let Some(r) = &f.revocation {
+        message.push_str(&format!(" Revocation: {r}."));
+    }
+    format!(
+        "::{level} file={},line={},endLine={},col={},endColumn={},title={}::{}",
+        escape_property(&relative(&f.path)),
+        f.line,
+        f.end_line,
+        f.column,
+        f.end_column,
+        escape_property(&title),
+        escape_data(&message)
+    )
+}
+
+pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+    for f in &outcome.findings {
+        writeln!(out, "{}", command(f))?;
+    }
+    let n = outcome.findings.len();
+    writeln!(
+        out,
+        "keyhound: {n} finding{} in {} file{}",
+        if n == 1 { "" } else { "s" },
+        outcome.stats.files,
+        if outcome.stats.files == 1 { "" } else { "s" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        assert_eq!(escape_data("100% done\nnext"), "100%25 done%0Anext");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}
