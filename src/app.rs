@@ -568,9 +568,9 @@ fn send_revocations(
     if args.revoke_dry_run {
         let url = args
             .revoke_url
-            .clone()
-            .or(cfg.url.clone())
-            .unwrap_or_else(|| "(no URL configured)".into());
+            .as_deref()
+            .or(cfg.url.as_deref())
+            .map_or_else(|| "(no URL configured)".into(), revoke::strip_credentials);
         for chunk in reports.chunks(revoke::webhook::MAX_BATCH) {
             let mut shown = chunk.to_vec();
             if !args.show_secrets {

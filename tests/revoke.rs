@@ -15,22 +15,6 @@ use std::sync::Arc;
 /// Standard Webhooks' published example secret, assembled so scanners skip it.
 const SECRET: &str = concat!("whsec_", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Proc::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ada Tester")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Tester")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 /// A repository with `key` committed in `src/config.py`, a remote with credentials in its URL.
 fn repo_with(key: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -250,6 +234,21 @@ fn receiver_down_spools_then_retry_pending_delivers() {
         .stdout(predicates::str::contains("nothing pending"));
 }
 
+/// Serves `app` on a free loopback port from a background thread.
+fn spawn_server(app: axum::Router) -> std::net::SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            })
+    });
+    rx.recv().unwrap()
+}
+
 /// The receiver in this process, behind an optional fault layer; returns its URL.
 fn in_process(db: &Path, fail_first: usize) -> (String, Arc<AtomicUsize>) {
     in_process_failing_with(db, fail_first, 500, None)
@@ -284,16 +283,7 @@ fn in_process_failing_with(
             }
         },
     ));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let addr = rx.recv().unwrap();
+    let addr = spawn_server(app);
     (format!("http://{addr}/v1/revocations"), hits)
 }
 
@@ -608,17 +598,7 @@ fn github_partner_format_is_signed_with_the_published_key() {
             },
         ),
     );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(async move {
-                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(l.local_addr().unwrap()).unwrap();
-                axum::serve(l, app).await.unwrap();
-            })
-    });
-    let addr = rx.recv().unwrap();
+    let addr = spawn_server(app);
     write(
         repo.path(),
         ".keyhound.toml",

@@ -389,31 +389,38 @@ impl KeyStore {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut detail = format!("reason={reason}");
+        if let Some(l) = location {
+            detail.push_str(&format!(" location={l}"));
+        }
+        let outcome = Self::revoke_in(&tx, digest, reason, &detail)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Revokes one key inside `tx` (audited with `detail`), unless unknown or already revoked.
+    fn revoke_in(
+        tx: &rusqlite::Transaction<'_>,
+        digest: &str,
+        reason: &str,
+        detail: &str,
+    ) -> rusqlite::Result<RevokeOutcome> {
         let row: Option<(String, Option<i64>)> = tx
-            .query_row(
-                "SELECT key_id, revoked_at FROM keys WHERE digest = ?1",
-                params![digest],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT key_id, revoked_at FROM keys WHERE digest = ?1")?
+            .query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let outcome = match row {
+        Ok(match row {
             None => RevokeOutcome::UnknownKey,
             Some((_, Some(_))) => RevokeOutcome::AlreadyRevoked,
             Some((key_id, None)) => {
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE keys SET revoked_at = ?1, revoked_reason = ?2 WHERE digest = ?3",
-                    params![now(), reason, digest],
-                )?;
-                let mut detail = format!("reason={reason}");
-                if let Some(l) = location {
-                    detail.push_str(&format!(" location={l}"));
-                }
-                Self::audit_in(&tx, "revoked", Some(&key_id), &detail)?;
+                )?
+                .execute(params![now(), reason, digest])?;
+                Self::audit_in(tx, "revoked", Some(&key_id), detail)?;
                 RevokeOutcome::Revoked
             }
-        };
-        tx.commit()?;
-        Ok(outcome)
+        })
     }
 
     /// Issues the replacement of key `id`; the old key stays valid for `grace` seconds more
@@ -556,55 +563,12 @@ impl KeyStore {
             return Ok(None);
         }
         let mut outcomes = Vec::with_capacity(reports.len());
-        {
-            let mut find =
-                tx.prepare_cached("SELECT key_id, revoked_at FROM keys WHERE digest = ?1")?;
-            let mut update = tx.prepare_cached(
-                "UPDATE keys SET revoked_at = ?1, revoked_reason = 'leaked' WHERE digest = ?2",
-            )?;
-            let mut audit = tx.prepare_cached(
-                "INSERT INTO audit (at, event, key_id, detail) VALUES (?1, 'revoked', ?2, ?3)",
-            )?;
-            for (digest, location) in reports {
-                let row: Option<(String, Option<i64>)> = find
-                    .query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                outcomes.push(match row {
-                    None => RevokeOutcome::UnknownKey,
-                    Some((_, Some(_))) => RevokeOutcome::AlreadyRevoked,
-                    Some((key_id, None)) => {
-                        update.execute(params![t, digest])?;
-                        audit.execute(params![
-                            t,
-                            key_id,
-                            format!("reason=leaked message={message_id} location={location}")
-                        ])?;
-                        RevokeOutcome::Revoked
-                    }
-                });
-            }
+        for (digest, location) in reports {
+            let detail = format!("reason=leaked message={message_id} location={location}");
+            outcomes.push(Self::revoke_in(&tx, digest, "leaked", &detail)?);
         }
         tx.commit()?;
         Ok(Some(outcomes))
-    }
-
-    /// Records a webhook message id; false when it was seen before (a replay). Ids older
-    /// than `keep` seconds are forgotten (their timestamps are rejected anyway).
-    pub fn remember_message(&mut self, id: &str, keep: i64) -> Result<bool, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let t = now();
-        tx.execute(
-            "DELETE FROM webhook_messages WHERE received_at < ?1",
-            params![t - keep],
-        )?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO webhook_messages (id, received_at) VALUES (?1, ?2)",
-            params![id, t],
-        )?;
-        tx.commit()?;
-        Ok(inserted == 1)
     }
 }
 
@@ -754,11 +718,27 @@ mod tests {
     }
 
     #[test]
-    fn replayed_message_ids_are_refused() {
+    fn replayed_messages_change_nothing() {
         let mut s = store();
-        assert!(s.remember_message("msg_1", 600).unwrap());
-        assert!(!s.remember_message("msg_1", 600).unwrap());
-        assert!(s.remember_message("msg_2", 600).unwrap());
+        let acme = Issuer::new("acme").unwrap();
+        let k = s.issue(&acme, Env::Live, &NewKey::default()).unwrap();
+        let report = [(k.digest.clone(), "repo@c:p:1".to_string())];
+        assert_eq!(
+            s.apply_revocations("msg_1", 600, &report).unwrap(),
+            Some(vec![RevokeOutcome::Revoked])
+        );
+        assert_eq!(s.apply_revocations("msg_1", 600, &report).unwrap(), None);
+        assert_eq!(
+            s.apply_revocations("msg_2", 600, &report).unwrap(),
+            Some(vec![RevokeOutcome::AlreadyRevoked])
+        );
+        let revoked = s
+            .audit()
+            .unwrap()
+            .iter()
+            .filter(|a| a.event == "revoked")
+            .count();
+        assert_eq!(revoked, 1);
     }
 
     #[test]

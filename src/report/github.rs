@@ -17,20 +17,6 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// A repository-relative path where possible (absolute paths under the current directory).
-fn relative(path: &str) -> String {
-    let p = std::path::Path::new(path);
-    if p.is_absolute() {
-        if let Some(rel) = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.to_path_buf()))
-        {
-            return crate::source::fs::display_path(&rel);
-        }
-    }
-    path.to_string()
-}
-
 fn command(f: &Finding) -> String {
     let level = match super::level(f) {
         "error" => "error",
@@ -63,7 +49,7 @@ fn command(f: &Finding) -> String {
     }
     format!(
         "::{level} file={},line={},endLine={},col={},endColumn={},title={}::{}",
-        escape_property(&relative(&f.path)),
+        escape_property(&super::repository_relative(&f.path).unwrap_or_else(|| f.path.clone())),
         f.line,
         f.end_line,
         f.column,

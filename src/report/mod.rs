@@ -45,6 +45,18 @@ pub fn level(f: &crate::finding::Finding) -> &'static str {
     }
 }
 
+/// `path` relative to the current directory when it is an absolute path under it (what
+/// code scanning and annotations need); `None` for an absolute path elsewhere.
+pub fn repository_relative(path: &str) -> Option<String> {
+    let p = std::path::Path::new(path);
+    if p.is_relative() {
+        return Some(path.to_string());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let rel = p.strip_prefix(cwd).ok()?;
+    Some(crate::source::fs::display_path(rel))
+}
+
 /// RFC 3339 (UTC) rendering of a Unix time, as reports show commit times.
 pub fn rfc3339(unix_seconds: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix_seconds)

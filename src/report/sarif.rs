@@ -65,26 +65,15 @@ pub fn path_to_uri(path: &str) -> String {
 /// A repository-relative location where possible (relative paths, or absolute paths under
 /// the current directory); otherwise an absolute `file://` URI.
 fn artifact_location(path: &str) -> sarif::ArtifactLocation {
-    let p = std::path::Path::new(path);
-    if p.is_relative() {
-        return sarif::ArtifactLocation::builder()
-            .uri(path_to_uri(path))
-            .uri_base_id("%SRCROOT%")
-            .build();
-    }
-    if let Some(rel) = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.to_path_buf()))
-    {
-        let rel = crate::source::fs::display_path(&rel);
-        return sarif::ArtifactLocation::builder()
+    match super::repository_relative(path) {
+        Some(rel) => sarif::ArtifactLocation::builder()
             .uri(path_to_uri(&rel))
             .uri_base_id("%SRCROOT%")
-            .build();
+            .build(),
+        None => sarif::ArtifactLocation::builder()
+            .uri(format!("file://{}", path_to_uri(path)))
+            .build(),
     }
-    sarif::ArtifactLocation::builder()
-        .uri(format!("file://{}", path_to_uri(path)))
-        .build()
 }
 
 fn text(s: String) -> sarif::MultiformatMessageString {
