@@ -42,7 +42,8 @@ pub enum Command {
     /// Install or remove the git hook that runs `keyhound scan --staged` before each commit.
     #[command(subcommand)]
     Hook(HookCommand),
-    /// Issue keys in keyhound's recognisable, self-checking format, or check one.
+    /// Issue keys in keyhound's recognisable, self-checking format; check, store, rotate,
+    /// revoke and verify them.
     #[command(subcommand)]
     Key(KeyCommand),
     /// Resend revocation reports that could not be delivered (the spool in .git/keyhound).
