@@ -880,6 +880,7 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
     let opts = report::Options {
         show_secrets: args.show_secrets,
         color: color_wanted(args),
+        sarif_category: args.sarif_category.clone(),
     };
     if args.quiet && args.format == Format::Text && outcome.findings.is_empty() {
         return Ok(());

@@ -312,6 +312,11 @@ pub struct ScanArgs {
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// SARIF: the category of this upload (`runAutomationDetails.id`), so several uploads —
+    /// one per monorepo path, say — stay separate in code scanning. Default `keyhound`.
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
+
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -705,3 +705,52 @@ fn github_format_emits_annotations_without_secrets() {
     assert!(gh.contains("ghp_…"), "{gh}");
     assert_eq!(text.lines().filter(|l| l.starts_with("::")).count(), 3);
 }
+
+#[test]
+fn sarif_category_and_deterministic_truncation() {
+    use keyhound::detect::Engine;
+    use keyhound::finding::{Options, Policy};
+    let data: String = (1..=3)
+        .map(|i| format!("TOKEN_{i} = \"{}\"\n", github_token(i)))
+        .collect();
+    let engine = Engine::new(keyhound::rules::builtin_rules()).unwrap();
+    let outcome = keyhound::scan::scan_bytes(
+        &engine,
+        &Policy::default(),
+        Options::default(),
+        "app/settings.py",
+        data.as_bytes(),
+    );
+    assert_eq!(outcome.findings.len(), 3);
+    let sarif = keyhound::report::sarif::build_limited(&outcome, &engine, Some("apps/web"), 2);
+    let v = serde_json::to_value(&sarif).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "apps/web/");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    // Same severity and confirmation: the cut keeps the first locations.
+    let lines: Vec<u64> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines, [1, 2]);
+    let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(note.contains("2 of 3"), "{note}");
+    let schema_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&v), "truncated SARIF must stay valid");
+    // Under the limit: everything, no notification, default category.
+    let full =
+        serde_json::to_value(keyhound::report::sarif::build(&outcome, &engine, None)).unwrap();
+    assert_eq!(full["runs"][0]["results"].as_array().unwrap().len(), 3);
+    assert_eq!(full["runs"][0]["automationDetails"]["id"], "keyhound/");
+    assert!(full["runs"][0]["invocations"][0]["toolExecutionNotifications"].is_null());
+}

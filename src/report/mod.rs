@@ -29,6 +29,8 @@ pub struct Options {
     pub show_secrets: bool,
     /// Use ANSI colors (text only).
     pub color: bool,
+    /// SARIF: the upload category (`runAutomationDetails.id`).
+    pub sarif_category: Option<String>,
 }
 
 /// A finding's SARIF level: `note` for unconfirmed checksums and test keys in test code,
@@ -79,7 +81,7 @@ pub fn write(
     match format {
         Format::Text => text::write(out, outcome, opts),
         Format::Json => json::write(out, outcome, opts),
-        Format::Sarif => sarif::write(out, outcome, engine),
+        Format::Sarif => sarif::write(out, outcome, engine, opts.sarif_category.as_deref()),
         Format::Github => github::write(out, outcome),
     }
 }

@@ -129,15 +129,44 @@ fn descriptor(rule: &Rule, confirmed: bool) -> sarif::ReportingDescriptor {
         .build()
 }
 
-/// Builds the SARIF log for `outcome`.
-pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
-    let fired: BTreeSet<&str> = outcome
-        .findings
-        .iter()
-        .map(|f| f.rule_id.as_str())
-        .collect();
-    let confirmed_rules: BTreeSet<&str> = outcome
-        .findings
+/// Results GitHub code scanning accepts per run.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Builds the SARIF log for `outcome`; `category` separates uploads (e.g. one per monorepo
+/// path) through `runAutomationDetails.id`.
+pub fn build(outcome: &Outcome, engine: &Engine, category: Option<&str>) -> sarif::Sarif {
+    build_limited(outcome, engine, category, MAX_RESULTS)
+}
+
+/// [`build`] with at most `limit` results. Over the limit, the most serious findings are
+/// kept — live keys in tests, then confirmed ones, then by severity, then by location, so
+/// the cut is deterministic — and a notification says how many were left out.
+pub fn build_limited(
+    outcome: &Outcome,
+    engine: &Engine,
+    category: Option<&str>,
+    limit: usize,
+) -> sarif::Sarif {
+    let mut kept: Vec<&crate::finding::Finding> = outcome.findings.iter().collect();
+    let total = kept.len();
+    if total > limit {
+        kept.sort_by(|a, b| {
+            let key = |f: &crate::finding::Finding| {
+                (
+                    std::cmp::Reverse(f.kind),
+                    std::cmp::Reverse(f.confirmation.is_confirmed()),
+                    std::cmp::Reverse(f.severity),
+                )
+            };
+            key(a).cmp(&key(b)).then_with(|| {
+                (&a.path, a.line, a.column, &a.rule_id)
+                    .cmp(&(&b.path, b.line, b.column, &b.rule_id))
+            })
+        });
+        kept.truncate(limit);
+    }
+    let fired: BTreeSet<&str> = kept.iter().map(|f| f.rule_id.as_str()).collect();
+    let confirmed_rules: BTreeSet<&str> = kept
         .iter()
         .filter(|f| f.confirmation.is_confirmed())
         .map(|f| f.rule_id.as_str())
@@ -151,8 +180,7 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    let results: Vec<sarif::Result> = outcome
-        .findings
+    let results: Vec<sarif::Result> = kept
         .iter()
         .map(|f| {
             let region = sarif::Region::builder()
@@ -285,9 +313,29 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
                 .collect::<Vec<_>>(),
         )
         .build();
+    let mut invocation = serde_json::json!({ "executionSuccessful": true });
+    if total > kept.len() {
+        invocation["toolExecutionNotifications"] = serde_json::json!([{
+            "level": "warning",
+            "message": { "text": format!(
+                "Results truncated: {} of {total} findings are included (GitHub code scanning \
+                 accepts {limit} per run); the most serious were kept. Run keyhound with \
+                 --format json for all of them.",
+                kept.len()
+            )}
+        }]);
+    }
+    let invocation: sarif::Invocation =
+        serde_json::from_value(invocation).expect("a valid SARIF invocation");
+    let automation: sarif::RunAutomationDetails = serde_json::from_value(serde_json::json!({
+        "id": format!("{}/", category.unwrap_or("keyhound").trim_end_matches('/'))
+    }))
+    .expect("valid SARIF automation details");
     let run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
         .results(results)
+        .invocations(vec![invocation])
+        .automation_details(automation)
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
     sarif::Sarif::builder()
@@ -297,7 +345,12 @@ pub fn build(outcome: &Outcome, engine: &Engine) -> sarif::Sarif {
         .build()
 }
 
-pub fn write(out: &mut dyn Write, outcome: &Outcome, engine: &Engine) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &build(outcome, engine))?;
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    engine: &Engine,
+    category: Option<&str>,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &build(outcome, engine, category))?;
     writeln!(out)
 }
