@@ -422,6 +422,17 @@ fn replays_stale_timestamps_bad_signatures_and_big_bodies_are_refused() {
     assert_eq!(status, 400, "future timestamp");
     assert!(verify(&db, &key).starts_with("valid"));
 
+    // A malformed body quoting a key (in a field of the wrong type) is refused without the
+    // key echoed back (or logged).
+    let misplaced = format!(
+        r#"{{"type":"keyhound.leak.v1","reports":[{{"id":"x","rule":"r","token_sha256":"{}","token_prefix":"p","location":{{"repository":"","path":"p","line":"{key}"}},"source":"ci","detected_at":""}}]}}"#,
+        "0".repeat(64)
+    );
+    let (status, text) = post(&url, "msg_bad_body", now, misplaced.as_bytes(), SECRET);
+    assert_eq!(status, 400);
+    assert!(!text.contains(&key), "key echoed: {text}");
+    assert!(text.contains("line 1"), "{text}");
+
     let (status, text) = post(&url, "msg_1", now, &body, SECRET);
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("\"revoked\""), "{text}");

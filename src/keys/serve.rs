@@ -112,7 +112,17 @@ async fn revocations(
     let batch: LeakBatch = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => {
-            return reject(StatusCode::BAD_REQUEST, &format!("invalid body: {e}"));
+            // Position only: serde's message can quote the offending value, which may be a
+            // key (a token in the wrong field), and this goes to the log and the response.
+            return reject(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "invalid body ({:?} error at line {}, column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ),
+            );
         }
     };
     if batch.kind != webhook::LEAK_TYPE {
