@@ -91,6 +91,19 @@ impl Drop for Server {
     }
 }
 
+/// `keyhound scan --format json --revoke-url URL PATH` with the signing secret in the
+/// environment: the exit code and the report.
+fn scan_revoking(path: &Path, url: &str, secret: &str) -> (Option<i32>, Value) {
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", url])
+        .arg(path)
+        .env("KEYHOUND_WEBHOOK_SECRET", secret)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).expect("JSON report");
+    (out.status.code(), report)
+}
+
 fn verify(db: &Path, key: &str) -> String {
     let out = keyhound()
         .args(["key", "verify", key, "--db"])
@@ -154,13 +167,7 @@ fn end_to_end_issue_commit_scan_revoke_verify() {
     );
     assert!(!revoked.detail.contains("hunter2") && !revoked.detail.contains(&key));
     // A second scan: already revoked.
-    let out = keyhound()
-        .args(["scan", "--format", "json", "--revoke-url", &server.url])
-        .arg(repo.path())
-        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = scan_revoking(repo.path(), &server.url, SECRET);
     // The same finding within the replay window is the same message: the receiver refuses
     // it as a replay, which tells the client the report was already made.
     assert_eq!(report["findings"][0]["revocation"], "already-reported");
@@ -184,18 +191,8 @@ fn receiver_down_spools_then_retry_pending_delivers() {
         .unwrap()
         .port();
     let dead = format!("http://127.0.0.1:{port}/v1/revocations");
-    let out = keyhound()
-        .args(["scan", "--format", "json", "--revoke-url", &dead])
-        .arg(repo.path())
-        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "the exit code reflects the findings"
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report) = scan_revoking(repo.path(), &dead, SECRET);
+    assert_eq!(code, Some(1), "the exit code reflects the findings");
     assert_eq!(report["findings"][0]["revocation"], "spooled");
     let spool = repo.path().join(".git/keyhound/revocations.jsonl");
     let text = std::fs::read_to_string(&spool).unwrap();
@@ -293,13 +290,7 @@ fn server_errors_are_retried_and_the_key_revoked_once() {
     let (db, key, _) = store_with_key(tmp.path());
     let repo = repo_with(&key);
     let (url, hits) = in_process(&db, 2);
-    let out = keyhound()
-        .args(["scan", "--format", "json", "--revoke-url", &url])
-        .arg(repo.path())
-        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = scan_revoking(repo.path(), &url, SECRET);
     assert_eq!(report["findings"][0]["revocation"], "revoked", "{report:#}");
     assert_eq!(hits.load(Ordering::SeqCst), 3, "500, 500, then 200");
     let store = KeyStore::open(&db).unwrap();
@@ -319,13 +310,7 @@ fn too_many_requests_waits_as_retry_after_says() {
     let repo = repo_with(&key);
     let (url, hits) = in_process_failing_with(&db, 1, 429, Some(2));
     let started = std::time::Instant::now();
-    let out = keyhound()
-        .args(["scan", "--format", "json", "--revoke-url", &url])
-        .arg(repo.path())
-        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = scan_revoking(repo.path(), &url, SECRET);
     assert_eq!(report["findings"][0]["revocation"], "revoked", "{report:#}");
     assert_eq!(hits.load(Ordering::SeqCst), 2);
     assert!(
@@ -341,16 +326,7 @@ fn wrong_secret_is_refused_and_nothing_revoked() {
     let (db, key, _) = store_with_key(tmp.path());
     let repo = repo_with(&key);
     let (url, _) = in_process(&db, 0);
-    let out = keyhound()
-        .args(["scan", "--format", "json", "--revoke-url", &url])
-        .arg(repo.path())
-        .env(
-            "KEYHOUND_WEBHOOK_SECRET",
-            "whsec_bm90IHRoZSByaWdodCBzZWNyZXQ=",
-        )
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = scan_revoking(repo.path(), &url, "whsec_bm90IHRoZSByaWdodCBzZWNyZXQ=");
     let r = report["findings"][0]["revocation"].as_str().unwrap();
     assert!(r.starts_with("failed: HTTP 401"), "{r}");
     assert!(verify(&db, &key).starts_with("valid"));
