@@ -4,7 +4,7 @@
 //! Found at the scanned repository's root (the nearest ancestor holding `.git`), or named
 //! with `--config`. Every problem is an error naming the file and, for rules, the rule id.
 
-use crate::detect::{compile_all, contains_stopword, Engine};
+use crate::detect::{compile_all, Engine, Stopwords};
 use crate::finding::TestPaths;
 use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};
 use regex_automata::meta::Regex;
@@ -132,8 +132,7 @@ pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
 pub struct Allowlist {
     paths: Option<globset::GlobSet>,
     regexes: Vec<Regex>,
-    /// Lower-cased.
-    stopwords: Vec<Vec<u8>>,
+    stopwords: Stopwords,
 }
 
 impl Allowlist {
@@ -141,7 +140,7 @@ impl Allowlist {
     pub fn allows(&self, path: &str, secret: &str) -> bool {
         self.allows_path(path)
             || self.regexes.iter().any(|r| r.is_match(secret.as_bytes()))
-            || contains_stopword(secret.as_bytes(), &self.stopwords)
+            || self.stopwords.matches(secret.as_bytes())
     }
 
     /// Whether any file under `path` could be reported at all.
@@ -311,11 +310,7 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
     Ok(Allowlist {
         paths,
         regexes,
-        stopwords: raw
-            .stopwords
-            .iter()
-            .map(|s| s.to_ascii_lowercase().into_bytes())
-            .collect(),
+        stopwords: Stopwords::new(&raw.stopwords),
     })
 }
 

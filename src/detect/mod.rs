@@ -9,15 +9,18 @@
 //! arbitrary bytes (input need not be UTF-8).
 
 pub mod entropy;
+mod keywords;
+mod shape;
 pub mod structure;
 pub mod validate;
 
 use crate::rules::{Rule, RuleError};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use keywords::{Hit, HitBuf, Keywords};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::Input;
+use shape::SecretShape;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -89,15 +92,16 @@ struct RuleSlot {
     rule: Rule,
     /// Cached `rule.is_generic()`.
     generic: bool,
-    /// Lower-cased stopwords.
-    stopwords: Vec<Vec<u8>>,
+    stopwords: Stopwords,
     compiled: OnceLock<Result<Compiled, String>>,
+    /// For assignment-gated rules: what the secret looks like (computed on first use).
+    shape: OnceLock<Option<SecretShape>>,
 }
 
 /// A compiled rule set, shareable across threads.
 pub struct Engine {
     slots: Vec<RuleSlot>,
-    keywords: AhoCorasick,
+    keywords: Keywords,
     /// Keyword pattern id → the keyword, lower-cased.
     patterns: Vec<String>,
     /// Keyword pattern id → rules that own it.
@@ -109,6 +113,7 @@ pub struct Engine {
 /// Per-thread scratch space, reused across blobs.
 #[derive(Default)]
 pub struct Scratch {
+    hits: HitBuf,
     windows: Vec<(u32, usize, usize)>,
     /// The open (still growing) window of each rule with a recent hit.
     open: Vec<(u32, usize, usize)>,
@@ -220,15 +225,8 @@ impl Engine {
             }
         }
         let (patterns, owners) = drop_redundant_keywords(patterns, owners);
-        let keywords = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(match workload {
-                Workload::Bulk => AhoCorasickKind::DFA,
-                Workload::Small => AhoCorasickKind::ContiguousNFA,
-            }))
-            .build(&patterns)
-            .map_err(|e| RuleError::Parse {
+        let keywords =
+            Keywords::new(&patterns, workload == Workload::Bulk).map_err(|e| RuleError::Parse {
                 file: "<rule set>".into(),
                 message: format!("cannot build keyword automaton: {e}"),
             })?;
@@ -236,14 +234,10 @@ impl Engine {
             .into_iter()
             .map(|rule| RuleSlot {
                 generic: rule.is_generic(),
-                stopwords: rule
-                    .allowlist
-                    .stopwords
-                    .iter()
-                    .map(|s| s.to_ascii_lowercase().into_bytes())
-                    .collect(),
+                stopwords: Stopwords::new(&rule.allowlist.stopwords),
                 rule,
                 compiled: OnceLock::new(),
+                shape: OnceLock::new(),
             })
             .collect();
         let patterns = patterns
@@ -279,6 +273,9 @@ impl Engine {
         for (i, slot) in self.slots.iter().enumerate() {
             if which(&slot.rule) {
                 let _ = self.compiled(i);
+                if slot.rule.assignment_gate {
+                    self.shape(i);
+                }
             }
         }
     }
@@ -310,12 +307,21 @@ impl Engine {
         slot.compiled.get_or_init(|| compile_rule(&slot.rule))
     }
 
+    fn shape(&self, index: usize) -> &Option<SecretShape> {
+        let slot = &self.slots[index];
+        slot.shape
+            .get_or_init(|| SecretShape::of(&expand_macros(&slot.rule.regex)))
+    }
+
     /// Counts keyword hits in `hay` (a measure of keyword selectivity).
     pub fn keyword_hits(&self, hay: &[u8]) -> Vec<usize> {
         let mut counts = vec![0; self.owners.len()];
-        for m in self.keywords.find_overlapping_iter(hay) {
-            counts[m.pattern().as_usize()] += 1;
-        }
+        self.keywords
+            .for_each_segment(hay, &mut HitBuf::default(), |hits| {
+                for hit in hits {
+                    counts[hit.pattern as usize] += 1;
+                }
+            });
         counts
     }
 
@@ -330,56 +336,13 @@ impl Engine {
         scratch.windows.clear();
         scratch.open.clear();
         scratch.rejected.clear();
-        for hit in self.keywords.find_overlapping_iter(hay) {
-            let (s, e) = (hit.start(), hit.end());
-            // Bounded look-behind: never scan back further than LOOK_BEHIND (a single
-            // 100 MB line would otherwise make this quadratic). Computed only when needed.
-            let mut line_start: Option<usize> = None;
-            let mut start = |generic: bool| {
-                let ls = *line_start.get_or_insert_with(|| {
-                    let floor = s.saturating_sub(LOOK_BEHIND);
-                    memchr::memrchr(b'\n', &hay[floor..s]).map_or(floor, |p| floor + p + 1)
-                });
-                if generic {
-                    ls.max(s.saturating_sub(LOOK_BEHIND_GENERIC))
-                } else {
-                    ls
-                }
-            };
-            let mut gate: Option<bool> = None;
-            for &ri in &self.owners[hit.pattern().as_usize()] {
-                let rule = &self.slots[ri as usize].rule;
-                if rule.assignment_gate
-                    && !*gate.get_or_insert_with(|| assignment_follows(&hay[e..]))
-                {
-                    continue;
-                }
-                let limit = (e + rule.max_len()).min(hay.len());
-                let end = if rule.multiline {
-                    limit
-                } else {
-                    memchr::memchr(b'\n', &hay[e..limit]).map_or(limit, |p| e + p)
-                };
-                // Merge with the rule's open window when they overlap or touch, so a dense
-                // run of hits costs one window, not one each.
-                match scratch.open.iter_mut().find(|w| w.0 == ri) {
-                    // The hit lies inside the open window: it only extends it.
-                    Some(w) if s < w.2 => w.2 = w.2.max(end),
-                    Some(w) => {
-                        let start = start(self.slots[ri as usize].generic);
-                        if start <= w.2 {
-                            w.2 = w.2.max(end);
-                        } else {
-                            scratch.windows.push(*w);
-                            *w = (ri, start, end);
-                        }
-                    }
-                    None => scratch
-                        .open
-                        .push((ri, start(self.slots[ri as usize].generic), end)),
-                }
+        let mut hits = std::mem::take(&mut scratch.hits);
+        self.keywords.for_each_segment(hay, &mut hits, |hits| {
+            for hit in hits {
+                self.open_windows(hay, hit, &mut scratch.open, &mut scratch.windows);
             }
-        }
+        });
+        scratch.hits = hits;
         scratch.windows.append(&mut scratch.open);
         if scratch.windows.is_empty() {
             return Vec::new();
@@ -409,6 +372,75 @@ impl Engine {
             });
         }
         resolve_overlaps(self, matches)
+    }
+
+    /// Opens or extends, for each rule owning the keyword of `hit`, the window its regex will
+    /// run on.
+    fn open_windows(
+        &self,
+        hay: &[u8],
+        hit: &Hit,
+        open: &mut Vec<(u32, usize, usize)>,
+        windows: &mut Vec<(u32, usize, usize)>,
+    ) {
+        let (s, e) = (hit.start, hit.end);
+        // Bounded look-behind: never scan back further than LOOK_BEHIND (a single
+        // 100 MB line would otherwise make this quadratic). Computed only when needed.
+        let mut line_start: Option<usize> = None;
+        let mut start = |generic: bool| {
+            let ls = *line_start.get_or_insert_with(|| {
+                let floor = s.saturating_sub(LOOK_BEHIND);
+                memchr::memrchr(b'\n', &hay[floor..s]).map_or(floor, |p| floor + p + 1)
+            });
+            if generic {
+                ls.max(s.saturating_sub(LOOK_BEHIND_GENERIC))
+            } else {
+                ls
+            }
+        };
+        // Where the assignment operator after the keyword is, if there is one.
+        let mut operator: Option<Option<usize>> = None;
+        for &ri in &self.owners[hit.pattern as usize] {
+            let slot = &self.slots[ri as usize];
+            let rule = &slot.rule;
+            let limit = (e + rule.max_len()).min(hay.len());
+            let end = if rule.multiline {
+                limit
+            } else {
+                memchr::memchr(b'\n', &hay[e..limit]).map_or(limit, |p| e + p)
+            };
+            if rule.assignment_gate {
+                let Some(at) = *operator.get_or_insert_with(|| assignment_follows(&hay[e..]))
+                else {
+                    continue;
+                };
+                // The value after the operator must be able to hold the secret.
+                let value = (e + at + 1).min(end);
+                if self
+                    .shape(ri as usize)
+                    .as_ref()
+                    .is_some_and(|s| !s.fits(&hay[value..end]))
+                {
+                    continue;
+                }
+            }
+            // Merge with the rule's open window when they overlap or touch, so a dense
+            // run of hits costs one window, not one each.
+            match open.iter_mut().find(|w| w.0 == ri) {
+                // The hit lies inside the open window: it only extends it.
+                Some(w) if s < w.2 => w.2 = w.2.max(end),
+                Some(w) => {
+                    let start = start(self.slots[ri as usize].generic);
+                    if start <= w.2 {
+                        w.2 = w.2.max(end);
+                    } else {
+                        windows.push(*w);
+                        *w = (ri, start, end);
+                    }
+                }
+                None => open.push((ri, start(self.slots[ri as usize].generic), end)),
+            }
+        }
     }
 
     /// Runs rule `ri`'s regex over `window` of `hay`, applying entropy and allowlists.
@@ -460,7 +492,7 @@ impl Engine {
                         .structure
                         .as_deref()
                         .is_some_and(|kind| !structure::check(kind, bytes))
-                    || contains_stopword(bytes, &slot.stopwords)
+                    || slot.stopwords.matches(bytes)
                     || (slot.generic && is_repetitive(bytes))
                     || compiled.allow.any_match(bytes)
                     || compiled.allow_match.any_match(&hay[m.range()]);
@@ -533,11 +565,12 @@ fn drop_redundant_keywords(
         .unzip()
 }
 
-/// Whether an assignment follows a keyword hit, as the generic rules' patterns require: the
-/// rest of the name, up to four quotes, brackets or blanks, then `=`, `:`, `>`, a compound
-/// operator (`?=`, `.=`, `+=`, `|=`), or a comma after a quote (`setenv("TOKEN", …)`).
-/// A cheap byte scan that spares the regex most mentions of `token` or `key` in code.
-fn assignment_follows(rest: &[u8]) -> bool {
+/// Where an assignment operator follows a keyword hit, as the generic rules' patterns
+/// require: the rest of the name, up to four quotes, brackets or blanks, then `=`, `:`, `>`,
+/// a compound operator (`?=`, `.=`, `+=`, `|=`), or a comma after a quote
+/// (`setenv("TOKEN", …)`). Returns the operator's offset in `rest`. A cheap byte scan that
+/// spares the regex most mentions of `token` or `key` in code.
+fn assignment_follows(rest: &[u8]) -> Option<usize> {
     let rest = &rest[..rest.len().min(64)];
     let mut i = rest
         .iter()
@@ -552,12 +585,13 @@ fn assignment_follows(rest: &[u8]) -> bool {
         }
         i += 1;
     }
-    match rest.get(i) {
+    let yes = match rest.get(i) {
         Some(b'=' | b':' | b'>') => true,
         Some(b',') => quoted,
         Some(b'?' | b'.' | b'|' | b'+') => rest[i + 1..].iter().take(3).any(|&b| b == b'='),
         _ => false,
-    }
+    };
+    yes.then_some(i)
 }
 
 /// Whether a value is a short block repeated (`abcd1234abcd1234…`): a placeholder, not a
@@ -576,15 +610,40 @@ fn is_repetitive(secret: &[u8]) -> bool {
     })
 }
 
-/// Whether `secret` contains one of the (lower-cased) stopwords, ignoring ASCII case.
-pub fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
-    // Stopwords are stored lower-cased; compare without allocating a lower-cased copy.
-    stopwords.iter().any(|w| {
-        !w.is_empty()
-            && secret
-                .windows(w.len())
-                .any(|window| window.eq_ignore_ascii_case(w))
-    })
+/// Words whose presence in a secret marks it as a placeholder (`example`, `changeme`),
+/// matched ignoring ASCII case. The automaton is built on first use: most scans never test
+/// a candidate against a given rule's list.
+#[derive(Default)]
+pub struct Stopwords {
+    words: Vec<String>,
+    automaton: OnceLock<Option<aho_corasick::AhoCorasick>>,
+}
+
+impl Stopwords {
+    pub fn new(words: &[String]) -> Stopwords {
+        Stopwords {
+            words: words.iter().filter(|w| !w.is_empty()).cloned().collect(),
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// Whether `secret` contains one of the words.
+    pub fn matches(&self, secret: &[u8]) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let automaton = self.automaton.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&self.words)
+                .ok()
+        });
+        match automaton {
+            Some(a) => a.is_match(secret),
+            // Cannot happen for a few short words; never hide a finding if it does.
+            None => false,
+        }
+    }
 }
 
 /// Keeps one match per secret: where secrets overlap, a checksum-confirmed match beats an
@@ -730,13 +789,22 @@ allowlist = { regexes = ["^demo_0000"] }
             b"Str => x",
             b">x",
         ] {
-            assert!(assignment_follows(yes), "{}", String::from_utf8_lossy(yes));
+            assert!(
+                assignment_follows(yes).is_some(),
+                "{}",
+                String::from_utf8_lossy(yes)
+            );
         }
         for no in [&b", b)"[..], b")", b" is None", b".get(x)"] {
-            assert!(!assignment_follows(no), "{}", String::from_utf8_lossy(no));
+            assert!(
+                assignment_follows(no).is_none(),
+                "{}",
+                String::from_utf8_lossy(no)
+            );
         }
         // A comparison passes the cheap gate; the rule's regex and match allowlist reject it.
-        assert!(assignment_follows(b" == x"));
+        assert_eq!(assignment_follows(b" == x"), Some(1));
+        assert_eq!(assignment_follows(b"_value\": \"x"), Some(7));
     }
 
     #[test]
