@@ -94,7 +94,7 @@ struct RuleSlot {
     generic: bool,
     stopwords: Stopwords,
     compiled: OnceLock<Result<Compiled, String>>,
-    /// For assignment-gated rules: what the secret looks like (computed on first use).
+    /// What the secret looks like (computed on first use).
     shape: OnceLock<Option<SecretShape>>,
 }
 
@@ -273,9 +273,7 @@ impl Engine {
         for (i, slot) in self.slots.iter().enumerate() {
             if which(&slot.rule) {
                 let _ = self.compiled(i);
-                if slot.rule.assignment_gate {
-                    self.shape(i);
-                }
+                self.shape(i);
             }
         }
     }
@@ -458,6 +456,14 @@ impl Engine {
             .requires
             .iter()
             .all(|lit| memchr::memmem::find(&hay[window.clone()], lit.as_bytes()).is_some())
+        {
+            return;
+        }
+        // A window with no run of bytes that could be the secret cannot match.
+        if self
+            .shape(ri)
+            .as_ref()
+            .is_some_and(|s| !s.fits(&hay[window.clone()]))
         {
             return;
         }
