@@ -1,17 +1,14 @@
 //! Runs a parsed command line; `main` maps the result to an exit code.
 
-use crate::cli::{
-    Cli, Command, FailOn, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand, ScanArgs,
-};
+mod baseline;
+mod scan;
+
+use crate::cli::{Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand};
 use crate::config::{self, Config};
-use crate::detect::{Engine, Workload};
-use crate::finding::{Finding, FindingKind, Policy};
-use crate::report::{self, Format};
+use crate::detect::Engine;
 use crate::rules::check::check_examples;
 use crate::rules::parse_rule_file;
-use crate::scan::{self, Outcome};
-use crate::source::fs::WalkOptions;
-use crate::source::git::{self, HistoryOptions};
+use crate::source::git;
 use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -26,7 +23,8 @@ pub const EXIT_ERROR: i32 = 2;
 /// Runs the command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => scan::run_scan(args),
+        Command::Baseline(cmd) => baseline::run(cmd),
         Command::Rules(RulesCommand::List { config }) => rules_list(config.as_deref()),
         Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
         Command::Hook(cmd) => run_hook(cmd),
@@ -81,6 +79,13 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
     writeln!(out, "paths = [{}]", list(&s.allow_paths))?;
     writeln!(out, "regexes = [{}]", list(&s.allow_regexes))?;
     writeln!(out, "stopwords = [{}]", list(&s.allow_stopwords))?;
+    writeln!(out, "commits = [{}]", list(&s.allow_commits))?;
+    if !s.allow_path_regexes.is_empty() {
+        writeln!(out, "path_regexes = [{}]", list(&s.allow_path_regexes))?;
+    }
+    if let Some(scope) = &cfg.fingerprint_scope {
+        writeln!(out, "\n[fingerprint]\nscope = {scope:?}")?;
+    }
     writeln!(out, "\n[context]")?;
     writeln!(
         out,
@@ -481,147 +486,6 @@ fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
     Ok(config::load(file.as_deref())?)
 }
 
-fn run_scan(args: ScanArgs) -> Result<i32> {
-    if args.staged || args.git.is_some() || args.pre_push {
-        return run_git_scan(args);
-    }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
-    if stdin && paths.len() > 1 {
-        bail!("`-` (standard input) cannot be combined with other paths");
-    }
-    for p in &paths {
-        if !stdin && std::fs::symlink_metadata(p).is_err() {
-            bail!("{}: no such file or directory", p.display());
-        }
-    }
-    let root = if stdin { Path::new(".") } else { &paths[0] };
-    let mut cfg = load_config(args.config.as_deref(), root)?;
-    let engine = build_engine(&args, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let revocation = cfg.revocation.take();
-    let policy = policy(&args, cfg);
-    let finding_opts = finding_options(&args);
-    let root = root.to_path_buf();
-
-    let mut outcome = if stdin {
-        let (data, cut) =
-            crate::source::stdin::read(args.max_file_size).context("cannot read standard input")?;
-        if cut {
-            eprintln!(
-                "warning: standard input is larger than --max-file-size ({} bytes); only the first part was scanned",
-                args.max_file_size
-            );
-        }
-        scan::scan_bytes(&engine, &policy, finding_opts, "<stdin>", &data)
-    } else {
-        let opts = WalkOptions {
-            paths,
-            max_file_size: args.max_file_size,
-            no_ignore: args.no_ignore,
-            threads: args.threads.unwrap_or(0),
-        };
-        scan::scan_tree(&engine, &policy, finding_opts, &opts)
-    };
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
-    }
-    if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
-        bail!("nothing could be read at the given path(s)");
-    }
-    send_revocations(&args, revocation, &root, &mut outcome.findings)?;
-    emit_report(&args, &outcome, &engine)?;
-    Ok(exit_code(args.fail_on, &outcome.findings))
-}
-
-fn wants_revocation(args: &ScanArgs) -> bool {
-    args.revoke || args.revoke_url.is_some() || args.revoke_dry_run
-}
-
-/// `--revoke`: sends the checksum-confirmed findings to the revocation webhook and records
-/// each one's outcome on the finding (for the report). Delivery problems never change the
-/// scan's exit code: the findings are what it reports.
-fn send_revocations(
-    args: &ScanArgs,
-    cfg: Option<crate::revoke::RevocationConfig>,
-    scan_path: &Path,
-    findings: &mut [Finding],
-) -> Result<()> {
-    use crate::revoke::{self, Delivery, Origin, Settings};
-    if !wants_revocation(args) {
-        return Ok(());
-    }
-    let cfg = cfg.unwrap_or_default();
-    let confirmed: Vec<usize> = (0..findings.len())
-        .filter(|&i| findings[i].confirmation.is_confirmed())
-        .collect();
-    let origin = Origin::discover(scan_path);
-    // GitHub's partner format carries the token itself.
-    let include_token = cfg.include_token || cfg.format == "github-partner";
-    let reports: Vec<_> = confirmed
-        .iter()
-        .map(|&i| revoke::report_for(&findings[i], &origin, include_token))
-        .collect();
-    if args.revoke_dry_run {
-        let url = args
-            .revoke_url
-            .as_deref()
-            .or(cfg.url.as_deref())
-            .map_or_else(|| "(no URL configured)".into(), revoke::strip_credentials);
-        for chunk in reports.chunks(revoke::webhook::MAX_BATCH) {
-            let mut shown = chunk.to_vec();
-            if !args.show_secrets {
-                for r in &mut shown {
-                    if let Some(t) = &r.token {
-                        r.token = Some(crate::finding::redact(t));
-                    }
-                }
-            }
-            let body = revoke::webhook::LeakBatch {
-                kind: revoke::webhook::LEAK_TYPE.into(),
-                reports: shown,
-            };
-            eprintln!(
-                "POST {url}\nwebhook-id: {}\n{}\n",
-                revoke::message_id(chunk),
-                serde_json::to_string_pretty(&body)?
-            );
-        }
-        for &i in &confirmed {
-            findings[i].revocation = Some("dry-run".into());
-        }
-        eprintln!(
-            "revocation dry run: {} confirmed finding{} would be sent",
-            confirmed.len(),
-            if confirmed.len() == 1 { "" } else { "s" }
-        );
-        return Ok(());
-    }
-    let settings = Settings::new(&cfg, args.revoke_url.as_deref()).map_err(anyhow::Error::msg)?;
-    if reports.is_empty() {
-        return Ok(());
-    }
-    let fates = revoke::deliver(&settings, &origin, &reports);
-    let undelivered = fates
-        .iter()
-        .filter(|f| !matches!(f, Delivery::Answered(_)))
-        .count();
-    for (&i, fate) in confirmed.iter().zip(&fates) {
-        findings[i].revocation = Some(fate.describe());
-    }
-    if undelivered > 0 {
-        eprintln!(
-            "warning: {undelivered} revocation report{} not delivered; kept in {} — resend with `keyhound revoke --retry-pending`",
-            if undelivered == 1 { "" } else { "s" },
-            origin.spool_path().display()
-        );
-    }
-    Ok(())
-}
-
 fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
     use crate::revoke::{self, Delivery, Origin, Settings};
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -661,273 +525,6 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
 }
 
 /// Exit code 1 when a finding `fail_on` selects was reported.
-fn exit_code(fail_on: FailOn, findings: &[Finding]) -> i32 {
-    let fails = |f: &Finding| match fail_on {
-        FailOn::Any => true,
-        FailOn::Confirmed => f.confirmation.is_confirmed(),
-        FailOn::LiveInTest => f.kind == FindingKind::LiveInTest,
-    };
-    if findings.iter().any(fails) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
-}
-
-fn build_engine(
-    args: &ScanArgs,
-    rules: Vec<crate::rules::Rule>,
-    workload: Workload,
-) -> Result<Engine> {
-    let mut engine = Engine::for_workload(rules, workload)?;
-    engine.set_include_invalid(args.include_invalid);
-    Ok(engine)
-}
-
-/// The post-detection policy: the configuration's allowlist and test paths, and the flags.
-fn policy(args: &ScanArgs, cfg: Config) -> Policy {
-    Policy {
-        allowlist: cfg.allowlist,
-        test_paths: cfg.test_paths,
-        include_test_keys: args.include_test_keys,
-    }
-}
-
-/// Git's pre-push protocol: one line per ref, `<local ref> <local sha> <remote ref> <remote sha>`.
-/// The pre-commit framework passes the range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
-/// Returns `None` when nothing is being pushed (only deletions, or no input).
-fn pre_push_selection() -> Result<Option<HistoryOptions>> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
-        return Ok(Some(HistoryOptions {
-            range: Some(format!("{from}..{to}")),
-            ..HistoryOptions::default()
-        }));
-    }
-    let mut input = String::new();
-    if !std::io::stdin().is_terminal() {
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
-            .context("cannot read the pushed refs from standard input")?;
-    }
-    let is_zero = |sha: &str| sha.bytes().all(|b| b == b'0');
-    let mut select = HistoryOptions::default();
-    for line in input.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote] = fields[..] else {
-            continue;
-        };
-        if is_zero(local) {
-            continue; // deleting a remote ref sends nothing
-        }
-        select.include.push(local.to_string());
-        if is_zero(remote) {
-            select.exclude_remotes = true; // a new branch: what no remote has yet
-        } else {
-            select.exclude.push(remote.to_string());
-        }
-    }
-    Ok((!select.include.is_empty()).then_some(select))
-}
-
-const STAGED_HELP: &str = "\
-keyhound blocked this commit: the staged changes add the secret(s) above.
-  - Remove the secret from the file and `git add` it again; then rotate the secret
-    (revoke it and issue a new one), since it may already be copied elsewhere.
-  - A deliberate test fixture? Put `keyhound:allow` in a comment on that line.
-  - `git commit --no-verify` skips this check (not recommended).";
-
-const PRE_PUSH_HELP: &str = "\
-keyhound blocked this push: the commits being pushed contain the secret(s) above.
-  - Rotate the secret (revoke it and issue a new one), then remove it from history
-    (e.g. `git rebase -i`, or `git filter-repo` for older commits) before pushing.
-  - A deliberate test fixture? Put `keyhound:allow` in a comment on that line.
-  - `git push --no-verify` skips this check (not recommended).";
-
-/// `--staged`, `--git` and `--pre-push`: scans a repository's objects, not its files.
-fn run_git_scan(mut args: ScanArgs) -> Result<i32> {
-    // `keyhound scan --git DIR`: clap reads DIR as the range; an existing directory with no
-    // `..` in it is meant as the repository.
-    if let Some(r) = &args.git {
-        if args.paths.is_empty() && !r.contains("..") && Path::new(r).is_dir() {
-            args.paths.push(PathBuf::from(r));
-            args.git = Some(String::new());
-        }
-    }
-    if args.paths.len() > 1 {
-        bail!("--staged, --git and --pre-push scan one repository: give at most one path");
-    }
-    let path = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    if path.as_os_str() == "-" {
-        bail!("`-` (standard input) cannot be combined with --staged, --git or --pre-push");
-    }
-    if std::fs::symlink_metadata(&path).is_err() {
-        bail!("{}: no such file or directory", path.display());
-    }
-    let finding_opts = finding_options(&args);
-    if args.staged {
-        return run_staged(&args, &path, finding_opts);
-    }
-    if let Some(n) = args.threads.filter(|&n| n > 0) {
-        // History scans run on rayon's pool: -j sizes it.
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("cannot start worker threads")?;
-    }
-    let repo = git::open(&path)?;
-    let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-    let mut cfg = load_config(args.config.as_deref(), &root)?;
-    let engine = build_engine(&args, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let revocation = cfg.revocation.take();
-    let policy = policy(&args, cfg);
-    let select = if args.pre_push {
-        pre_push_selection()?
-    } else {
-        Some(HistoryOptions {
-            range: args.git.clone().filter(|r| !r.is_empty()),
-            all: args.all,
-            since_commit: args.since_commit.clone(),
-            ..HistoryOptions::default()
-        })
-    };
-    let mut outcome = match select {
-        Some(select) => scan::scan_history(
-            &engine,
-            &policy,
-            finding_opts,
-            &repo,
-            &scan::HistoryRun {
-                select,
-                max_file_size: args.max_file_size,
-                progress: !args.quiet && std::io::stderr().is_terminal(),
-            },
-        )?,
-        None => Outcome {
-            findings: Vec::new(),
-            stats: scan::Stats {
-                kind: scan::Kind::History,
-                ..scan::Stats::default()
-            },
-            warnings: Vec::new(),
-        },
-    };
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
-    }
-    send_revocations(&args, revocation, &path, &mut outcome.findings)?;
-    emit_report(&args, &outcome, &engine)?;
-    let code = exit_code(args.fail_on, &outcome.findings);
-    if code == EXIT_FINDINGS && args.pre_push {
-        eprintln!("{PRE_PUSH_HELP}");
-    }
-    Ok(code)
-}
-
-/// The pre-commit path, where every millisecond is paid on every commit: the rules are
-/// loaded and the engine built (with the keyed generic rules' regexes, which nearly every commit
-/// needs) on a second thread while this one reads the index and diffs it against HEAD.
-fn run_staged(args: &ScanArgs, path: &Path, finding_opts: crate::finding::Options) -> Result<i32> {
-    let started = std::time::Instant::now();
-    let (prepared, staged) = std::thread::scope(|s| {
-        let prepare = s.spawn(|| -> Result<(Config, Engine)> {
-            let mut cfg = load_config(args.config.as_deref(), path)?;
-            // A commit is a few files: an automaton that builds fast beats one that runs fast.
-            let engine = build_engine(args, std::mem::take(&mut cfg.rules), Workload::Small)?;
-            engine.warm_up(|rule| rule.assignment_gate);
-            Ok((cfg, engine))
-        });
-        let staged = git::open(path).and_then(|repo| git::staged(&repo, args.max_file_size));
-        let prepared = prepare
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (prepared, staged)
-    });
-    let (cfg, engine) = prepared?;
-    if wants_revocation(args) {
-        eprintln!(
-            "note: not sending revocations from --staged: an unpushed secret has not leaked (remove it before committing)"
-        );
-    }
-    let policy = policy(args, cfg);
-    let outcome = scan::scan_staged(&engine, &policy, finding_opts, &staged?, started);
-    emit_report(args, &outcome, &engine)?;
-    let code = exit_code(args.fail_on, &outcome.findings);
-    if code == EXIT_FINDINGS {
-        eprintln!("{STAGED_HELP}");
-    }
-    Ok(code)
-}
-
-/// What findings must carry for the chosen report: SARIF needs GitHub's line hashes.
-fn finding_options(args: &ScanArgs) -> crate::finding::Options {
-    crate::finding::Options {
-        line_hashes: args.format == Format::Sarif,
-    }
-}
-
-fn color_wanted(args: &ScanArgs) -> bool {
-    args.output.is_none()
-        && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
-}
-
-fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()> {
-    let opts = report::Options {
-        show_secrets: args.show_secrets,
-        color: color_wanted(args),
-        sarif_category: args.sarif_category.clone(),
-    };
-    if args.quiet && args.format == Format::Text && outcome.findings.is_empty() {
-        return Ok(());
-    }
-    match &args.output {
-        Some(path) => {
-            let meta = std::fs::metadata(path); // follows symlinks
-            if meta.as_ref().is_ok_and(|m| !m.is_file()) {
-                // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`): write to it.
-                // Renaming a temp file over it would replace the device node itself.
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(|| format!("cannot write report to {}", path.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                report::write(&mut w, args.format, outcome, engine, &opts)?;
-                w.flush()?;
-                return Ok(());
-            }
-            // A regular file: write a temp file beside it, then rename over it, so readers
-            // never see half a report. Through a symlink, the file it points to is replaced.
-            let target = if meta.is_ok() {
-                std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
-            } else {
-                path.clone()
-            };
-            let dir = target
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-            report::write(&mut tmp, args.format, outcome, engine, &opts)?;
-            tmp.flush()?;
-            tmp.persist(&target)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::new(stdout.lock());
-            report::write(&mut lock, args.format, outcome, engine, &opts)?;
-            lock.flush()?;
-        }
-    }
-    Ok(())
-}
-
 fn rules_list(config: Option<&Path>) -> Result<i32> {
     let cfg = load_config(config, Path::new("."))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -54,6 +54,9 @@ pub enum Command {
     /// Revocation webhook utilities.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Record the findings a repository already has, so scans report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Run the receiving end of the revocation webhook over a key store.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
@@ -272,8 +275,9 @@ pub enum HookCommand {
     },
 }
 
-#[derive(Debug, Args)]
-pub struct ScanArgs {
+/// What to scan, and which findings count: shared by `scan` and the `baseline` commands.
+#[derive(Debug, Clone, Args)]
+pub struct Target {
     /// Files or directories to scan; `-` reads standard input. Default: the current directory.
     /// With --staged, --git or --pre-push: a path inside the repository.
     #[arg(value_name = "PATH")]
@@ -308,6 +312,42 @@ pub struct ScanArgs {
     #[arg(long)]
     pub pre_push: bool,
 
+    /// Configuration file (default: `.keyhound.toml` at the repository root, if any).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Scan everything: ignore `.gitignore`, `.ignore` and `.keyhoundignore`.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this (bytes, or with a unit: 500K, 10M, 1G, 10MiB).
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Also report keyhound-format candidates whose checksum fails (normally dropped: they
+    /// are not keys), as `checksum-failed`.
+    #[arg(long)]
+    pub include_invalid: bool,
+
+    /// Also report test-environment keys in test code (`sk_test_…` in `tests/`), at `note`
+    /// level. By default they are not reported: that is what test keys are for.
+    #[arg(long)]
+    pub include_test_keys: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub target: Target,
+
+    /// Report only findings that are not in this baseline (`keyhound baseline create`).
+    #[arg(short, long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
     /// Report format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -325,22 +365,6 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Configuration file (default: `.keyhound.toml` at the repository root, if any).
-    #[arg(short, long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Scan everything: ignore `.gitignore`, `.ignore` and `.keyhoundignore`.
-    #[arg(long)]
-    pub no_ignore: bool,
-
-    /// Skip files larger than this (bytes, or with a unit: 500K, 10M, 1G, 10MiB).
-    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
-    pub max_file_size: u64,
-
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
-
     /// Never color the text report (NO_COLOR in the environment does the same).
     #[arg(long)]
     pub no_color: bool,
@@ -353,16 +377,6 @@ pub struct ScanArgs {
     /// `live-in-test` (live keys in test code only). All findings are reported regardless.
     #[arg(long, value_enum, value_name = "WHICH", default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
-
-    /// Also report keyhound-format candidates whose checksum fails (normally dropped: they
-    /// are not keys), as `checksum-failed`.
-    #[arg(long)]
-    pub include_invalid: bool,
-
-    /// Also report test-environment keys in test code (`sk_test_…` in `tests/`), at `note`
-    /// level. By default they are not reported: that is what test keys are for.
-    #[arg(long)]
-    pub include_test_keys: bool,
 
     /// Send confirmed leaks (checksum-confirmed findings only) to the revocation webhook in
     /// `.keyhound.toml` `[revocation]`, signed with the secret from its `secret_env`.
@@ -379,6 +393,59 @@ pub struct ScanArgs {
     #[arg(long)]
     pub revoke_dry_run: bool,
 }
+
+const BASELINE_HELP: &str = "\
+A baseline records the findings a repository already has — fingerprint, rule, path and (for
+history scans) the commit that introduced each, never the secret, never a line number or a
+time — one entry per line, sorted, so it merges cleanly. `keyhound scan --baseline FILE`
+then reports only what is not in it: turn keyhound on today, hear only about new leaks.
+A finding is in the baseline when its fingerprint and path are: moving a line keeps it
+baselined; copying the secret to another file, or a new secret on a baselined line, is new.
+
+To silence one finding without a baseline, paste its fingerprint (every report shows it) on
+a line of `.keyhoundignore` at the repository root; `#` starts a comment.
+
+Examples:
+  keyhound baseline create                       # .keyhound-baseline.json from the tree
+  keyhound baseline create --git -o .keyhound-baseline.json   # from all of history
+  keyhound scan --git --baseline .keyhound-baseline.json
+  keyhound baseline check                        # stale entries (exit 1 if any)
+  keyhound baseline prune                        # remove them";
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Record the current findings (no secrets) in a baseline file.
+    #[command(after_help = BASELINE_HELP)]
+    Create {
+        #[command(flatten)]
+        target: Target,
+        /// Where to write the baseline.
+        #[arg(short, long, value_name = "FILE", default_value = DEFAULT_BASELINE)]
+        output: PathBuf,
+    },
+    /// List baseline entries, and `.keyhoundignore` fingerprints, that no longer match any
+    /// finding (exit 1 if there are any).
+    #[command(after_help = BASELINE_HELP)]
+    Check {
+        #[command(flatten)]
+        target: Target,
+        /// The baseline file.
+        #[arg(short, long, value_name = "FILE", default_value = DEFAULT_BASELINE)]
+        baseline: PathBuf,
+    },
+    /// Remove the stale entries from a baseline file.
+    #[command(after_help = BASELINE_HELP)]
+    Prune {
+        #[command(flatten)]
+        target: Target,
+        /// The baseline file.
+        #[arg(short, long, value_name = "FILE", default_value = DEFAULT_BASELINE)]
+        baseline: PathBuf,
+    },
+}
+
+/// The baseline file's conventional name.
+pub const DEFAULT_BASELINE: &str = ".keyhound-baseline.json";
 
 /// Which findings fail the scan (exit code 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

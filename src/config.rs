@@ -32,6 +32,23 @@ pub struct GlobalAllowlist {
     /// Case-insensitive substrings of the secret.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Commits (full ids, or prefixes of at least 7 hex digits) whose findings history scans
+    /// drop.
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// Regexes on the path (what gitleaks' `paths` are; `keyhound import gitleaks` writes
+    /// them here). Prefer `paths` (globs) in hand-written configuration.
+    #[serde(default)]
+    pub path_regexes: Vec<String>,
+}
+
+/// `[fingerprint]`: what fingerprints are scoped by.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFingerprint {
+    /// The scope (default: the repository's normalised `origin` URL, e.g.
+    /// `github.com/acme/app`). Set it so that forks and mirrors share fingerprints.
+    scope: Option<String>,
 }
 
 /// `[[issuer]]`: a prefix of keys issued with `keyhound key new --prefix …`.
@@ -69,6 +86,8 @@ struct RawConfig {
     context: RawContext,
     #[serde(default)]
     revocation: Option<crate::revoke::RevocationConfig>,
+    #[serde(default)]
+    fingerprint: RawFingerprint,
 }
 
 /// What the configuration file changed, for `keyhound config check`.
@@ -81,6 +100,8 @@ pub struct Summary {
     pub allow_paths: Vec<String>,
     pub allow_regexes: Vec<String>,
     pub allow_stopwords: Vec<String>,
+    pub allow_commits: Vec<String>,
+    pub allow_path_regexes: Vec<String>,
     pub test_paths: Vec<String>,
 }
 
@@ -93,6 +114,8 @@ pub struct Config {
     pub test_paths: TestPaths,
     /// `[revocation]`: where confirmed leaks are sent (`scan --revoke`).
     pub revocation: Option<crate::revoke::RevocationConfig>,
+    /// `[fingerprint] scope`, when set.
+    pub fingerprint_scope: Option<String>,
 }
 
 /// The rule for keys an issuer with `prefix` hands out: the built-in `keyhound.key` rule
@@ -131,21 +154,38 @@ pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
 #[derive(Default)]
 pub struct Allowlist {
     paths: Option<globset::GlobSet>,
+    path_regexes: Vec<Regex>,
     regexes: Vec<Regex>,
     stopwords: Stopwords,
+    /// Lower-cased commit ids or prefixes.
+    commits: Vec<String>,
 }
 
 impl Allowlist {
-    /// Whether a finding at `path` with `secret` is allowed (not reported).
-    pub fn allows(&self, path: &str, secret: &str) -> bool {
+    /// Whether a finding at `path` with `secret`, introduced by `commit` (history scans), is
+    /// allowed (not reported).
+    pub fn allows(&self, path: &str, secret: &str, commit: Option<&str>) -> bool {
         self.allows_path(path)
             || self.regexes.iter().any(|r| r.is_match(secret.as_bytes()))
             || self.stopwords.matches(secret.as_bytes())
+            || commit.is_some_and(|c| self.allows_commit(c))
     }
 
     /// Whether any file under `path` could be reported at all.
     pub fn allows_path(&self, path: &str) -> bool {
+        let path = path.trim_start_matches("./");
         self.paths.as_ref().is_some_and(|g| g.is_match(path))
+            || self
+                .path_regexes
+                .iter()
+                .any(|r| r.is_match(path.as_bytes()))
+    }
+
+    /// Whether findings introduced by commit `id` are allowed.
+    pub fn allows_commit(&self, id: &str) -> bool {
+        self.commits
+            .iter()
+            .any(|c| id.len() >= c.len() && id[..c.len()].eq_ignore_ascii_case(c))
     }
 }
 
@@ -193,6 +233,7 @@ pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
             allowlist: Allowlist::default(),
             test_paths: TestPaths::default(),
             revocation: None,
+            fingerprint_scope: None,
         });
     };
     let name = file.display().to_string();
@@ -228,6 +269,8 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         allow_paths: raw.allowlist.paths.clone(),
         allow_regexes: raw.allowlist.regexes.clone(),
         allow_stopwords: raw.allowlist.stopwords.clone(),
+        allow_commits: raw.allowlist.commits.clone(),
+        allow_path_regexes: raw.allowlist.path_regexes.clone(),
         test_paths: raw.context.test_paths.clone(),
         ..Summary::default()
     };
@@ -277,6 +320,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         allowlist,
         test_paths,
         revocation: raw.revocation,
+        fingerprint_scope: raw.fingerprint.scope,
     })
 }
 
@@ -307,10 +351,21 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
     };
     let regexes = compile_all(&raw.regexes, "allowlist regex")
         .map_err(|e| ConfigError(format!("{name}: {e}")))?;
+    let path_regexes = compile_all(&raw.path_regexes, "allowlist path regex")
+        .map_err(|e| ConfigError(format!("{name}: {e}")))?;
+    for c in &raw.commits {
+        if c.len() < 7 || c.len() > 64 || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ConfigError(format!(
+                "{name}: allowlist commit {c:?} is not a commit id (7 to 64 hex digits)"
+            )));
+        }
+    }
     Ok(Allowlist {
         paths,
+        path_regexes,
         regexes,
         stopwords: Stopwords::new(&raw.stopwords),
+        commits: raw.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
     })
 }
 
@@ -422,15 +477,40 @@ regex = '''acme_[a-z'''
     }
 
     #[test]
+    fn allowlist_commits_and_path_regexes() {
+        let c = parse(
+            "k.toml",
+            "[allowlist]\ncommits = [\"AbCdEf0123456\"]\npath_regexes = ['(^|/)vendor/']\n",
+        )
+        .unwrap();
+        let full = "abcdef0123456789abcdef0123456789abcdef01";
+        assert!(c.allowlist.allows("src/x.rs", "realvalue", Some(full)));
+        assert!(!c
+            .allowlist
+            .allows("src/x.rs", "realvalue", Some("abcdef0000000000")));
+        assert!(!c.allowlist.allows("src/x.rs", "realvalue", None));
+        assert!(c.allowlist.allows("lib/vendor/x.go", "realvalue", None));
+        assert!(!c.allowlist.allows("lib/vendors/x.go", "realvalue", None));
+        let too_long = "0".repeat(65);
+        for bad in ["abc", "not-a-commit-id", too_long.as_str()] {
+            let e = parse("k.toml", &format!("[allowlist]\ncommits = [{bad:?}]\n"))
+                .err()
+                .expect("a bad commit id is an error");
+            assert!(e.0.contains("not a commit id"), "{}", e.0);
+        }
+    }
+
+    #[test]
     fn allowlist_paths_and_stopwords() {
         let c = parse(
             "c",
             "[allowlist]\npaths = [\"rules/*.toml\", \"**/fixtures/**\"]\nstopwords = [\"dummy\"]\n",
         )
         .unwrap();
-        assert!(c.allowlist.allows("rules/aws.toml", "x"));
-        assert!(c.allowlist.allows("a/fixtures/b/c.txt", "x"));
-        assert!(c.allowlist.allows("src/x.rs", "my-DUMMY-key"));
-        assert!(!c.allowlist.allows("src/x.rs", "realvalue"));
+        assert!(c.allowlist.allows("rules/aws.toml", "x", None));
+        assert!(c.allowlist.allows("./rules/aws.toml", "x", None));
+        assert!(c.allowlist.allows("a/fixtures/b/c.txt", "x", None));
+        assert!(c.allowlist.allows("src/x.rs", "my-DUMMY-key", None));
+        assert!(!c.allowlist.allows("src/x.rs", "realvalue", None));
     }
 }

@@ -52,7 +52,7 @@ pub struct Outcome {
 pub fn scan_blob(
     engine: &Engine,
     policy: &Policy,
-    opts: finding::Options,
+    opts: &finding::Options,
     blob: &Blob<'_>,
     rel_path: &str,
     scratch: &mut Scratch,
@@ -97,7 +97,7 @@ fn sort(findings: &mut [Finding]) {
 pub fn scan_tree(
     engine: &Engine,
     policy: &Policy,
-    finding_opts: finding::Options,
+    finding_opts: &finding::Options,
     opts: &WalkOptions,
 ) -> Outcome {
     let started = Instant::now();
@@ -138,7 +138,7 @@ pub fn scan_tree(
 pub fn scan_bytes(
     engine: &Engine,
     policy: &Policy,
-    finding_opts: finding::Options,
+    finding_opts: &finding::Options,
     name: &str,
     data: &[u8],
 ) -> Outcome {
@@ -181,7 +181,7 @@ pub fn scan_bytes(
 pub fn scan_staged(
     engine: &Engine,
     policy: &Policy,
-    finding_opts: finding::Options,
+    finding_opts: &finding::Options,
     staged: &git::Staged,
     started: Instant,
 ) -> Outcome {
@@ -244,7 +244,7 @@ pub struct HistoryRun {
 pub fn scan_history(
     engine: &Engine,
     policy: &Policy,
-    finding_opts: finding::Options,
+    finding_opts: &finding::Options,
     repo: &git2::Repository,
     run: &HistoryRun,
 ) -> Result<Outcome> {

@@ -717,7 +717,7 @@ fn sarif_category_and_deterministic_truncation() {
     let outcome = keyhound::scan::scan_bytes(
         &engine,
         &Policy::default(),
-        Options::default(),
+        &Options::default(),
         "app/settings.py",
         data.as_bytes(),
     );

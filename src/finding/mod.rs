@@ -1,6 +1,7 @@
 //! A match plus its origin becomes a finding: location, redaction, fingerprint, inline allows,
 //! and then the [`Policy`]: allowlist, test context, live-in-test.
 
+pub mod baseline;
 pub mod context;
 
 use crate::config::Allowlist;
@@ -8,7 +9,7 @@ use crate::detect::{Confirmation, Engine, Match};
 use crate::rules::{Environment, Rule, Severity};
 use crate::source::{CommitInfo, Origin};
 pub use context::{Context, FindingKind, TestPaths};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -127,6 +128,8 @@ pub struct Policy {
     pub test_paths: TestPaths,
     /// Report test-environment keys found in test code (at `note` level).
     pub include_test_keys: bool,
+    /// Fingerprints silenced one by one (`.keyhoundignore`).
+    pub ignored: std::collections::HashSet<String>,
 }
 
 impl Policy {
@@ -138,7 +141,13 @@ impl Policy {
     /// Sets the finding's context and kind (`rel_path` is its path relative to the repository
     /// or scan root) and says whether it is reported.
     pub fn admit(&self, f: &mut Finding, rel_path: &str) -> bool {
-        if self.allowlist.allows(&f.path, f.secret.expose()) {
+        if self.ignored.contains(&f.fingerprint)
+            || self.allowlist.allows(
+                &f.path,
+                f.secret.expose(),
+                f.commit.as_deref().map(|c| c.id.as_str()),
+            )
+        {
             return false;
         }
         f.context = self.test_paths.classify(rel_path);
@@ -154,22 +163,66 @@ impl Policy {
     }
 }
 
-/// Fingerprint of a (rule, secret) pair: never the secret itself, never positional.
-pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(b"keyhound-fingerprint-v1\0");
-    h.update(rule_id.as_bytes());
-    h.update(b"\0");
-    h.update(secret);
-    hex::encode(&h.finalize()[..16])
+/// Fingerprint of a (rule, secret) pair within a scope: HMAC-SHA256 keyed by the scope (a
+/// repository's normalised remote URL, see [`Scope`]), cut to 128 bits, in hex. Never the
+/// secret, never positional. Keyed and scoped so that the same secret in two repositories has
+/// two fingerprints: an entry in one repository's `.keyhoundignore` or baseline silences
+/// nothing elsewhere, and fingerprints published with one repository's baseline cannot be
+/// matched against a table of hashes computed once for every repository.
+pub fn fingerprint(scope: &Scope, rule_id: &str, secret: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = scope.mac.clone();
+    mac.update(rule_id.as_bytes());
+    mac.update(b"\0");
+    mac.update(secret);
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+/// What fingerprints are scoped by: a repository's identity (its normalised remote URL,
+/// `github.com/acme/app`), or nothing outside a repository with a remote.
+#[derive(Clone)]
+pub struct Scope {
+    name: String,
+    mac: hmac::Hmac<Sha256>,
+}
+
+impl Scope {
+    pub fn new(name: &str) -> Scope {
+        use hmac::Mac;
+        let key = format!("keyhound-fingerprint-v2\0{name}");
+        Scope {
+            name: name.to_string(),
+            mac: hmac::Hmac::<Sha256>::new_from_slice(key.as_bytes())
+                .expect("HMAC takes keys of any length"),
+        }
+    }
+
+    /// The scope's name (empty: unscoped).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Default for Scope {
+    fn default() -> Scope {
+        Scope::new("")
+    }
+}
+
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scope({:?})", self.name)
+    }
 }
 
 /// Turns a blob's matches into findings, dropping those on lines with an inline allow.
 /// What to compute for each finding beyond the essentials.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Compute [`Finding::line_hash`].
     pub line_hashes: bool,
+    /// What fingerprints are scoped by.
+    pub scope: Scope,
 }
 
 pub fn build(
@@ -177,7 +230,7 @@ pub fn build(
     origin: &Origin,
     data: &[u8],
     matches: &[Match],
-    opts: Options,
+    opts: &Options,
 ) -> Vec<Finding> {
     let mut out = Vec::with_capacity(matches.len());
     let mut hashes: Option<Vec<String>> = None;
@@ -236,7 +289,8 @@ pub fn build(
             line_redacted,
             line_raw: Secret::new(line_raw),
             entropy: m.entropy,
-            fingerprint: fingerprint(&rule.id, secret_bytes),
+            // From the text form (lossy for invalid UTF-8), as baselines recompute it.
+            fingerprint: fingerprint(&opts.scope, &rule.id, secret.expose().as_bytes()),
             line_hash,
             secret,
             commit: origin.commit.clone(),
@@ -457,13 +511,22 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_depends_on_rule_and_secret_only() {
-        let a = fingerprint("x.y", b"secret1");
-        assert_eq!(a, fingerprint("x.y", b"secret1"));
-        assert_ne!(a, fingerprint("x.z", b"secret1"));
-        assert_ne!(a, fingerprint("x.y", b"secret2"));
-        assert!(!a.contains("secret"));
+    fn fingerprint_depends_on_scope_rule_and_secret_only() {
+        let s = Scope::new("github.com/acme/app");
+        let a = fingerprint(&s, "x.y", b"secret1");
+        assert_eq!(
+            a,
+            fingerprint(&Scope::new("github.com/acme/app"), "x.y", b"secret1")
+        );
+        assert_ne!(a, fingerprint(&s, "x.z", b"secret1"));
+        assert_ne!(a, fingerprint(&s, "x.y", b"secret2"));
+        assert_ne!(
+            a,
+            fingerprint(&Scope::new("github.com/acme/other"), "x.y", b"secret1")
+        );
+        assert_ne!(a, fingerprint(&Scope::default(), "x.y", b"secret1"));
         assert_eq!(a.len(), 32);
+        assert!(!a.contains("secret1"));
     }
 
     #[test]

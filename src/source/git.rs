@@ -66,6 +66,59 @@ pub struct Staged {
     pub skipped_large: u64,
 }
 
+/// A repository's identity, for scoping fingerprints: the URL of its `origin` remote (or of
+/// its only remote) normalised by [`normalize_remote`]. `None` without a remote.
+pub fn remote_scope(repo: &Repository) -> Option<String> {
+    let url_of = |name: &str| -> Option<String> {
+        repo.find_remote(name).ok()?.url().ok().map(str::to_string)
+    };
+    let url = url_of("origin").or_else(|| {
+        let names = repo.remotes().ok()?;
+        match (names.len(), names.get(0)) {
+            (1, Ok(Some(name))) => url_of(name),
+            _ => None,
+        }
+    })?;
+    Some(normalize_remote(&url)).filter(|s| !s.is_empty())
+}
+
+/// A remote URL without scheme, credentials, port, trailing `.git` or `/`, in lower case, so
+/// every way of cloning a repository names it alike: `git@github.com:Acme/App.git`,
+/// `ssh://git@github.com:22/acme/app`, `https://user:tok@github.com/acme/app.git/` are all
+/// `github.com/acme/app`.
+pub fn normalize_remote(url: &str) -> String {
+    let url = url.trim();
+    let (rest, had_scheme) = match url.find("://") {
+        Some(i) => (&url[i + 3..], true),
+        None => (url, false),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) if had_scheme => (&rest[..i], &rest[i..]),
+        // scp-like `user@host:path`: the first `:` ends the host.
+        _ if !had_scheme && rest.contains(':') && !rest.starts_with('/') => {
+            let i = rest.find(':').unwrap_or(rest.len());
+            (&rest[..i], &rest[i + 1..])
+        }
+        _ => ("", rest),
+    };
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let path = path.trim_matches('/');
+    let path = path
+        .strip_suffix(".git")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    let joined = if host.is_empty() {
+        path.to_string()
+    } else {
+        format!("{host}/{path}")
+    };
+    joined.to_ascii_lowercase()
+}
+
 /// The tree HEAD points to, or `None` before the first commit.
 pub fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
     match repo.head() {
@@ -500,5 +553,29 @@ impl BlobReader {
             return Ok(BlobRead::Binary);
         }
         Ok(BlobRead::Text(obj.detach().data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_remote;
+
+    #[test]
+    fn remotes_normalise_alike() {
+        for url in [
+            "git@github.com:Acme/App.git",
+            "https://github.com/acme/app",
+            "https://user:token@github.com/acme/app.git/",
+            "ssh://git@github.com:22/acme/app.git",
+            "git://GitHub.com/acme/app",
+        ] {
+            assert_eq!(normalize_remote(url), "github.com/acme/app", "{url}");
+        }
+        assert_eq!(normalize_remote("/srv/git/app.git"), "srv/git/app");
+        assert_eq!(normalize_remote("file:///srv/git/app.git"), "srv/git/app");
+        assert_ne!(
+            normalize_remote("https://github.com/acme/app"),
+            normalize_remote("https://github.com/acme/app2")
+        );
     }
 }

@@ -1,0 +1,527 @@
+//! `keyhound scan`: collect the findings of the chosen source (tree, standard input, staged
+//! changes, history), then the steps every kind of scan shares: the baseline, revocation,
+//! the report and the exit code. The `baseline` commands collect the same way.
+
+use super::{load_config, EXIT_CLEAN, EXIT_FINDINGS};
+use crate::cli::{FailOn, ScanArgs, Target};
+use crate::config::Config;
+use crate::detect::{Engine, Workload};
+use crate::finding::baseline::{self, Baseline};
+use crate::finding::{Finding, FindingKind, Policy, Scope};
+use crate::report::{self, Format};
+use crate::scan::{self, Outcome};
+use crate::source::fs::WalkOptions;
+use crate::source::git::{self, HistoryOptions};
+use anyhow::{bail, Context, Result};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// A scan's findings, and what the steps after it need.
+pub(super) struct Collected {
+    pub outcome: Outcome,
+    pub engine: Engine,
+    pub revocation: Option<crate::revoke::RevocationConfig>,
+    /// The repository's root (or, outside a repository, the scan root): baseline paths are
+    /// relative to it and `.keyhoundignore` is read there.
+    pub root: PathBuf,
+    /// What fingerprints are scoped by.
+    pub scope: Scope,
+}
+
+/// How to collect.
+#[derive(Default)]
+pub(super) struct Collect {
+    /// Compute GitHub's line hashes (SARIF).
+    pub line_hashes: bool,
+    /// Draw a progress bar for history scans.
+    pub progress: bool,
+    /// Drop findings whose fingerprint `.keyhoundignore` lists (not for `baseline check`,
+    /// which reports the entries that silence nothing).
+    pub apply_ignore: bool,
+}
+
+pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
+    let collect = Collect {
+        line_hashes: args.format == Format::Sarif,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        apply_ignore: true,
+    };
+    if wants_revocation(&args) && args.target.staged {
+        eprintln!(
+            "note: not sending revocations from --staged: an unpushed secret has not leaked (remove it before committing)"
+        );
+    }
+    let mut c = collect_findings(&args.target, &collect)?;
+    if let Some(file) = &args.baseline {
+        let base = Baseline::load(file)?;
+        let before = c.outcome.findings.len();
+        c.outcome
+            .findings
+            .retain(|f| !base.contains(f, &baseline::relative_path(f, &c.root)));
+        let known = before - c.outcome.findings.len();
+        if known > 0 && !args.quiet {
+            eprintln!(
+                "{known} finding{} already in {} not reported",
+                if known == 1 { "" } else { "s" },
+                file.display()
+            );
+        }
+    }
+    if !args.target.staged {
+        send_revocations(&args, c.revocation.take(), &c.root, &mut c.outcome.findings)?;
+    }
+    emit_report(&args, &c.outcome, &c.engine)?;
+    let code = exit_code(args.fail_on, &c.outcome.findings);
+    if code == EXIT_FINDINGS {
+        if args.target.staged {
+            eprintln!("{STAGED_HELP}");
+        } else if args.target.pre_push {
+            eprintln!("{PRE_PUSH_HELP}");
+        }
+    }
+    Ok(code)
+}
+
+/// Runs the scan `target` selects and returns its findings (after the configuration's
+/// allowlist, inline allows and, with `apply_ignore`, `.keyhoundignore`).
+pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collected> {
+    if target.staged || target.git.is_some() || target.pre_push {
+        return collect_git(target, how);
+    }
+    let paths = if target.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        target.paths.clone()
+    };
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && paths.len() > 1 {
+        bail!("`-` (standard input) cannot be combined with other paths");
+    }
+    for p in &paths {
+        if !stdin && std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let start = if stdin { Path::new(".") } else { &paths[0] };
+    let repo = git2::Repository::discover(start).ok();
+    let root = match repo.as_ref().and_then(|r| r.workdir()) {
+        Some(w) => w.to_path_buf(),
+        None if start.is_dir() => start.to_path_buf(),
+        None => start.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let mut cfg = load_config(target.config.as_deref(), start)?;
+    let engine = build_engine(target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let revocation = cfg.revocation.take();
+    let scope = scope_of(&cfg, repo.as_ref());
+    let policy = policy(target, cfg, &root, how)?;
+    let opts = crate::finding::Options {
+        line_hashes: how.line_hashes,
+        scope: scope.clone(),
+    };
+    let outcome = if stdin {
+        let (data, cut) = crate::source::stdin::read(target.max_file_size)
+            .context("cannot read standard input")?;
+        if cut {
+            eprintln!(
+                "warning: standard input is larger than --max-file-size ({} bytes); only the first part was scanned",
+                target.max_file_size
+            );
+        }
+        scan::scan_bytes(&engine, &policy, &opts, "<stdin>", &data)
+    } else {
+        let walk = WalkOptions {
+            paths,
+            max_file_size: target.max_file_size,
+            no_ignore: target.no_ignore,
+            threads: target.threads.unwrap_or(0),
+        };
+        scan::scan_tree(&engine, &policy, &opts, &walk)
+    };
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
+        bail!("nothing could be read at the given path(s)");
+    }
+    Ok(Collected {
+        outcome,
+        engine,
+        revocation,
+        root,
+        scope,
+    })
+}
+
+/// The fingerprint scope: `[fingerprint] scope`, else the repository's remote, else none.
+fn scope_of(cfg: &Config, repo: Option<&git2::Repository>) -> Scope {
+    let name = cfg
+        .fingerprint_scope
+        .clone()
+        .or_else(|| repo.and_then(git::remote_scope))
+        .unwrap_or_default();
+    Scope::new(&name)
+}
+
+/// `--staged`, `--git` and `--pre-push`: scans a repository's objects, not its files.
+fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
+    let mut target = target.clone();
+    // `keyhound scan --git DIR`: clap reads DIR as the range; an existing directory with no
+    // `..` in it is meant as the repository.
+    if let Some(r) = &target.git {
+        if target.paths.is_empty() && !r.contains("..") && Path::new(r).is_dir() {
+            target.paths.push(PathBuf::from(r));
+            target.git = Some(String::new());
+        }
+    }
+    if target.paths.len() > 1 {
+        bail!("--staged, --git and --pre-push scan one repository: give at most one path");
+    }
+    let path = target
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    if path.as_os_str() == "-" {
+        bail!("`-` (standard input) cannot be combined with --staged, --git or --pre-push");
+    }
+    if std::fs::symlink_metadata(&path).is_err() {
+        bail!("{}: no such file or directory", path.display());
+    }
+    if target.staged {
+        return collect_staged(&target, &path, how);
+    }
+    if let Some(n) = target.threads.filter(|&n| n > 0) {
+        // History scans run on rayon's pool: -j sizes it.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start worker threads")?;
+    }
+    let repo = git::open(&path)?;
+    let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+    let mut cfg = load_config(target.config.as_deref(), &root)?;
+    let engine = build_engine(&target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let revocation = cfg.revocation.take();
+    let scope = scope_of(&cfg, Some(&repo));
+    let policy = policy(&target, cfg, &root, how)?;
+    let opts = crate::finding::Options {
+        line_hashes: how.line_hashes,
+        scope: scope.clone(),
+    };
+    let select = if target.pre_push {
+        pre_push_selection()?
+    } else {
+        Some(HistoryOptions {
+            range: target.git.clone().filter(|r| !r.is_empty()),
+            all: target.all,
+            since_commit: target.since_commit.clone(),
+            ..HistoryOptions::default()
+        })
+    };
+    let outcome = match select {
+        Some(select) => scan::scan_history(
+            &engine,
+            &policy,
+            &opts,
+            &repo,
+            &scan::HistoryRun {
+                select,
+                max_file_size: target.max_file_size,
+                progress: how.progress,
+            },
+        )?,
+        None => Outcome {
+            findings: Vec::new(),
+            stats: scan::Stats {
+                kind: scan::Kind::History,
+                ..scan::Stats::default()
+            },
+            warnings: Vec::new(),
+        },
+    };
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(Collected {
+        outcome,
+        engine,
+        revocation,
+        root,
+        scope,
+    })
+}
+
+/// The pre-commit path, where every millisecond is paid on every commit: the rules are
+/// loaded and the engine built (with the keyed generic rules' regexes, which nearly every
+/// commit needs) on a second thread while this one reads the index and diffs it against HEAD.
+fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collected> {
+    let started = std::time::Instant::now();
+    let (prepared, staged) = std::thread::scope(|s| {
+        let prepare = s.spawn(|| -> Result<(Config, Engine)> {
+            let mut cfg = load_config(target.config.as_deref(), path)?;
+            // A commit is a few files: an automaton that builds fast beats one that runs fast.
+            let engine = build_engine(target, std::mem::take(&mut cfg.rules), Workload::Small)?;
+            engine.warm_up(|rule| rule.assignment_gate);
+            Ok((cfg, engine))
+        });
+        let staged = git::open(path).and_then(|repo| {
+            let staged = git::staged(&repo, target.max_file_size)?;
+            let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+            Ok((staged, root, git::remote_scope(&repo)))
+        });
+        let prepared = prepare
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (prepared, staged)
+    });
+    let (mut cfg, engine) = prepared?;
+    let (staged, root, remote) = staged?;
+    let scope = Scope::new(&cfg.fingerprint_scope.take().or(remote).unwrap_or_default());
+    let revocation = cfg.revocation.take();
+    let policy = policy(target, cfg, &root, how)?;
+    let opts = crate::finding::Options {
+        line_hashes: how.line_hashes,
+        scope: scope.clone(),
+    };
+    let outcome = scan::scan_staged(&engine, &policy, &opts, &staged, started);
+    Ok(Collected {
+        outcome,
+        engine,
+        revocation,
+        root,
+        scope,
+    })
+}
+
+fn build_engine(
+    target: &Target,
+    rules: Vec<crate::rules::Rule>,
+    workload: Workload,
+) -> Result<Engine> {
+    let mut engine = Engine::for_workload(rules, workload)?;
+    engine.set_include_invalid(target.include_invalid);
+    Ok(engine)
+}
+
+/// The post-detection policy: the configuration's allowlist and test paths, the flags, and
+/// the fingerprints `.keyhoundignore` at `root` silences.
+fn policy(target: &Target, cfg: Config, root: &Path, how: &Collect) -> Result<Policy> {
+    let ignored = if how.apply_ignore && !target.no_ignore {
+        baseline::ignored_fingerprints(root)?.into_iter().collect()
+    } else {
+        Default::default()
+    };
+    Ok(Policy {
+        allowlist: cfg.allowlist,
+        test_paths: cfg.test_paths,
+        include_test_keys: target.include_test_keys,
+        ignored,
+    })
+}
+
+pub(super) fn wants_revocation(args: &ScanArgs) -> bool {
+    args.revoke || args.revoke_url.is_some() || args.revoke_dry_run
+}
+
+/// `--revoke`: sends the checksum-confirmed findings to the revocation webhook and records
+/// each one's outcome on the finding (for the report). Delivery problems never change the
+/// scan's exit code: the findings are what it reports.
+fn send_revocations(
+    args: &ScanArgs,
+    cfg: Option<crate::revoke::RevocationConfig>,
+    scan_path: &Path,
+    findings: &mut [Finding],
+) -> Result<()> {
+    use crate::revoke::{self, Delivery, Origin, Settings};
+    if !wants_revocation(args) {
+        return Ok(());
+    }
+    let cfg = cfg.unwrap_or_default();
+    let confirmed: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].confirmation.is_confirmed())
+        .collect();
+    let origin = Origin::discover(scan_path);
+    // GitHub's partner format carries the token itself.
+    let include_token = cfg.include_token || cfg.format == "github-partner";
+    let reports: Vec<_> = confirmed
+        .iter()
+        .map(|&i| revoke::report_for(&findings[i], &origin, include_token))
+        .collect();
+    if args.revoke_dry_run {
+        let url = args
+            .revoke_url
+            .as_deref()
+            .or(cfg.url.as_deref())
+            .map_or_else(|| "(no URL configured)".into(), revoke::strip_credentials);
+        for chunk in reports.chunks(revoke::webhook::MAX_BATCH) {
+            let mut shown = chunk.to_vec();
+            if !args.show_secrets {
+                for r in &mut shown {
+                    if let Some(t) = &r.token {
+                        r.token = Some(crate::finding::redact(t));
+                    }
+                }
+            }
+            let body = revoke::webhook::LeakBatch {
+                kind: revoke::webhook::LEAK_TYPE.into(),
+                reports: shown,
+            };
+            eprintln!(
+                "POST {url}\nwebhook-id: {}\n{}\n",
+                revoke::message_id(chunk),
+                serde_json::to_string_pretty(&body)?
+            );
+        }
+        for &i in &confirmed {
+            findings[i].revocation = Some("dry-run".into());
+        }
+        eprintln!(
+            "revocation dry run: {} confirmed finding{} would be sent",
+            confirmed.len(),
+            if confirmed.len() == 1 { "" } else { "s" }
+        );
+        return Ok(());
+    }
+    let settings = Settings::new(&cfg, args.revoke_url.as_deref()).map_err(anyhow::Error::msg)?;
+    if reports.is_empty() {
+        return Ok(());
+    }
+    let fates = revoke::deliver(&settings, &origin, &reports);
+    let undelivered = fates
+        .iter()
+        .filter(|f| !matches!(f, Delivery::Answered(_)))
+        .count();
+    for (&i, fate) in confirmed.iter().zip(&fates) {
+        findings[i].revocation = Some(fate.describe());
+    }
+    if undelivered > 0 {
+        eprintln!(
+            "warning: {undelivered} revocation report{} not delivered; kept in {} — resend with `keyhound revoke --retry-pending`",
+            if undelivered == 1 { "" } else { "s" },
+            origin.spool_path().display()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn exit_code(fail_on: FailOn, findings: &[Finding]) -> i32 {
+    let fails = |f: &Finding| match fail_on {
+        FailOn::Any => true,
+        FailOn::Confirmed => f.confirmation.is_confirmed(),
+        FailOn::LiveInTest => f.kind == FindingKind::LiveInTest,
+    };
+    if findings.iter().any(fails) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Git's pre-push protocol: one line per ref, `<local ref> <local sha> <remote ref> <remote sha>`.
+/// The pre-commit framework passes the range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
+/// Returns `None` when nothing is being pushed (only deletions, or no input).
+fn pre_push_selection() -> Result<Option<HistoryOptions>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+        return Ok(Some(HistoryOptions {
+            range: Some(format!("{from}..{to}")),
+            ..HistoryOptions::default()
+        }));
+    }
+    let mut input = String::new();
+    if !std::io::stdin().is_terminal() {
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+            .context("cannot read the pushed refs from standard input")?;
+    }
+    let is_zero = |sha: &str| sha.bytes().all(|b| b == b'0');
+    let mut select = HistoryOptions::default();
+    for line in input.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote] = fields[..] else {
+            continue;
+        };
+        if is_zero(local) {
+            continue; // deleting a remote ref sends nothing
+        }
+        select.include.push(local.to_string());
+        if is_zero(remote) {
+            select.exclude_remotes = true; // a new branch: what no remote has yet
+        } else {
+            select.exclude.push(remote.to_string());
+        }
+    }
+    Ok((!select.include.is_empty()).then_some(select))
+}
+
+const STAGED_HELP: &str = "\
+keyhound blocked this commit: the staged changes add the secret(s) above.
+  - Remove the secret from the file and `git add` it again; then rotate the secret
+    (revoke it and issue a new one), since it may already be copied elsewhere.
+  - A deliberate test fixture? Put `keyhound:allow` in a comment on that line.
+  - `git commit --no-verify` skips this check (not recommended).";
+
+const PRE_PUSH_HELP: &str = "\
+keyhound blocked this push: the commits being pushed contain the secret(s) above.
+  - Rotate the secret (revoke it and issue a new one), then remove it from history
+    (e.g. `git rebase -i`, or `git filter-repo` for older commits) before pushing.
+  - A deliberate test fixture? Put `keyhound:allow` in a comment on that line.
+  - `git push --no-verify` skips this check (not recommended).";
+
+fn color_wanted(args: &ScanArgs) -> bool {
+    args.output.is_none()
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()> {
+    let opts = report::Options {
+        show_secrets: args.show_secrets,
+        color: color_wanted(args),
+        sarif_category: args.sarif_category.clone(),
+    };
+    if args.quiet && args.format == Format::Text && outcome.findings.is_empty() {
+        return Ok(());
+    }
+    match &args.output {
+        Some(path) => {
+            let meta = std::fs::metadata(path); // follows symlinks
+            if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+                // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`): write to it.
+                // Renaming a temp file over it would replace the device node itself.
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write report to {}", path.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                report::write(&mut w, args.format, outcome, engine, &opts)?;
+                w.flush()?;
+                return Ok(());
+            }
+            // A regular file: write a temp file beside it, then rename over it, so readers
+            // never see half a report. Through a symlink, the file it points to is replaced.
+            let target = if meta.is_ok() {
+                std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
+            } else {
+                path.clone()
+            };
+            let dir = target
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            report::write(&mut tmp, args.format, outcome, engine, &opts)?;
+            tmp.flush()?;
+            tmp.persist(&target)
+                .with_context(|| format!("cannot write report to {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            report::write(&mut lock, args.format, outcome, engine, &opts)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}

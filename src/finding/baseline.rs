@@ -1,0 +1,356 @@
+//! Baselines and ignore lists: the findings a repository already has, recorded so that scans
+//! report only new ones, and fingerprints silenced one by one.
+//!
+//! A baseline file is JSON laid out for git: a fixed first line, then one entry per line,
+//! sorted (by path, rule, fingerprint), each ending in a comma, then a `null` and a fixed
+//! last line. No secret, no line number, no time: an entry only changes when its finding
+//! does, two branches that add different entries touch different lines, and an entry added
+//! at the end never edits the line before it. With `merge=union` in `.gitattributes` even
+//! two additions at the same place merge (every entry line stands on its own).
+//!
+//! A finding is in the baseline when its path and fingerprint are. Fingerprints are scoped
+//! (see [`Scope`]); the baseline records the scope it was made in and matches under that
+//! scope, so it keeps working where the remote's URL differs (a fork, a mirror).
+
+use super::{fingerprint, Finding, Scope};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The version of the file format.
+pub const VERSION: u32 = 1;
+
+/// A baseline entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Repository-relative path.
+    pub path: String,
+    pub rule: String,
+    pub fingerprint: String,
+    /// History baselines: the commit that introduced the secret at this path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// A baseline: entries, and the fingerprint scope they were computed in.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    scope: Scope,
+    entries: Vec<Entry>,
+    /// (path, fingerprint) of every entry.
+    index: HashSet<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    keyhound_baseline: u32,
+    #[serde(default)]
+    scope: String,
+    entries: Vec<Option<Entry>>,
+}
+
+impl Baseline {
+    /// The baseline of `findings` (paths made relative to `root`, the repository's root).
+    pub fn from_findings(findings: &[Finding], root: &Path, scope: &Scope) -> Baseline {
+        let entries: BTreeSet<Entry> = findings
+            .iter()
+            .map(|f| Entry {
+                path: relative_path(f, root),
+                rule: f.rule_id.clone(),
+                fingerprint: f.fingerprint.clone(),
+                commit: f.commit.as_ref().map(|c| c.id.clone()),
+            })
+            .collect();
+        Baseline::new(scope.clone(), dedup(entries.into_iter().collect()))
+    }
+
+    fn new(scope: Scope, entries: Vec<Entry>) -> Baseline {
+        let index = entries
+            .iter()
+            .map(|e| (e.path.clone(), e.fingerprint.clone()))
+            .collect();
+        Baseline {
+            scope,
+            entries,
+            index,
+        }
+    }
+
+    /// Reads a baseline file.
+    pub fn load(path: &Path) -> Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        Baseline::parse(&text)
+            .with_context(|| format!("{} is not a keyhound baseline", path.display()))
+    }
+
+    /// Parses a baseline file's text.
+    pub fn parse(text: &str) -> Result<Baseline> {
+        let file: File = serde_json::from_str(text).map_err(|e| {
+            // serde's message can quote the offending value; the position is enough.
+            anyhow::anyhow!(
+                "invalid JSON at line {} column {} ({:?})",
+                e.line(),
+                e.column(),
+                e.classify()
+            )
+        })?;
+        if file.keyhound_baseline != VERSION {
+            bail!(
+                "format version {} (this keyhound reads version {VERSION})",
+                file.keyhound_baseline
+            );
+        }
+        let mut entries: Vec<Entry> = file.entries.into_iter().flatten().collect();
+        for e in &entries {
+            if e.fingerprint.len() != 32 || !e.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!("entry for {} has no valid fingerprint", e.path);
+            }
+        }
+        entries.sort();
+        Ok(Baseline::new(Scope::new(&file.scope), dedup(entries)))
+    }
+
+    /// The file's text (see the module documentation for the layout).
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "{{\"keyhound_baseline\": {VERSION}, \"scope\": {}, \"entries\": [\n",
+            serde_json::to_string(self.scope.name()).unwrap_or_default()
+        );
+        for e in &self.entries {
+            out.push_str(&serde_json::to_string(e).unwrap_or_default());
+            out.push_str(",\n");
+        }
+        out.push_str("null\n]}\n");
+        out
+    }
+
+    /// Writes the baseline atomically (temp file, then rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::io::Write::write_all(&mut tmp, self.to_text().as_bytes())?;
+        tmp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Whether finding `f`, at repository-relative `path`, is in the baseline.
+    pub fn contains(&self, f: &Finding, path: &str) -> bool {
+        self.index
+            .contains(&(path.to_string(), self.fingerprint_of(f)))
+    }
+
+    /// `f`'s fingerprint in the baseline's scope.
+    fn fingerprint_of(&self, f: &Finding) -> String {
+        fingerprint(&self.scope, &f.rule_id, f.secret.expose().as_bytes())
+    }
+
+    /// The entries no finding matches any more.
+    pub fn stale(&self, findings: &[Finding], root: &Path) -> Vec<Entry> {
+        let live: HashSet<(String, String)> = findings
+            .iter()
+            .map(|f| (relative_path(f, root), self.fingerprint_of(f)))
+            .collect();
+        self.entries
+            .iter()
+            .filter(|e| !live.contains(&(e.path.clone(), e.fingerprint.clone())))
+            .cloned()
+            .collect()
+    }
+
+    /// The baseline without `remove`.
+    pub fn without(&self, remove: &[Entry]) -> Baseline {
+        let remove: HashSet<&Entry> = remove.iter().collect();
+        Baseline::new(
+            self.scope.clone(),
+            self.entries
+                .iter()
+                .filter(|e| !remove.contains(e))
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+/// One entry per (path, fingerprint): the earliest listed (entries are sorted).
+fn dedup(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut seen = HashSet::new();
+    entries
+        .into_iter()
+        .filter(|e| seen.insert((e.path.clone(), e.fingerprint.clone())))
+        .collect()
+}
+
+/// A finding's path relative to the repository root `root`: history and staged findings
+/// already are; tree findings are relative to the current directory or absolute.
+pub fn relative_path(f: &Finding, root: &Path) -> String {
+    let path = f.path.trim_start_matches("./");
+    if f.commit.is_some() || path == "<stdin>" {
+        return path.to_string();
+    }
+    let abs = if Path::new(path).is_absolute() {
+        PathBuf::from(path)
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    match canon(&abs).strip_prefix(canon(root)) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => path.to_string(),
+    }
+}
+
+/// The ignore file at a repository's root: besides path globs (which the walker applies),
+/// it lists fingerprints of findings to silence, one per line.
+pub const IGNORE_FILE: &str = crate::source::fs::IGNORE_FILE;
+
+/// Whether a line of the ignore file is a fingerprint (32 hex digits), not a path glob.
+pub fn is_fingerprint(line: &str) -> bool {
+    line.len() == 32 && line.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The fingerprints `root/.keyhoundignore` lists (lower-cased; `#` starts a comment).
+pub fn ignored_fingerprints(root: &Path) -> Result<Vec<String>> {
+    let path = root.join(IGNORE_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .filter(|l| is_fingerprint(l))
+        .map(|l| l.to_ascii_lowercase())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Context as Ctx, FindingKind, Secret};
+    use crate::rules::{Environment, Severity};
+
+    fn finding(path: &str, rule: &str, secret: &str, scope: &Scope) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            rule_name: rule.into(),
+            severity: Severity::High,
+            tags: Vec::new(),
+            path: path.into(),
+            line: 3,
+            column: 1,
+            end_line: 3,
+            end_column: 10,
+            secret: Secret::new(secret.into()),
+            line_redacted: String::new(),
+            line_raw: Secret::new(String::new()),
+            entropy: 4.0,
+            fingerprint: fingerprint(scope, rule, secret.as_bytes()),
+            line_hash: None,
+            commit: None,
+            other_commits: 0,
+            in_head: None,
+            confirmation: crate::detect::Confirmation::None,
+            environment: Environment::Unknown,
+            context: Ctx::Code,
+            kind: FindingKind::Hardcoded,
+            revocation: None,
+        }
+    }
+
+    #[test]
+    fn layout_is_one_sorted_entry_per_line_without_secrets() {
+        let scope = Scope::new("github.com/acme/app");
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let abs = |p: &str| root.join(p).to_string_lossy().into_owned();
+        let fs = vec![
+            finding(&abs("src/z.py"), "aws.key", "AKIAFAKE1", &scope),
+            finding(&abs("src/a.py"), "generic.secret", "s3cr3tvalue-1", &scope),
+            finding(&abs("src/a.py"), "generic.secret", "s3cr3tvalue-1", &scope),
+        ];
+        let b = Baseline::from_findings(&fs, root, &scope);
+        let text = b.to_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(
+            lines[0].starts_with("{\"keyhound_baseline\": 1, \"scope\": \"github.com/acme/app\"")
+        );
+        assert!(lines[1].contains("\"path\":\"src/a.py\""), "{text}");
+        assert!(lines[2].contains("\"path\":\"src/z.py\""), "{text}");
+        assert_eq!(lines[3], "null");
+        assert!(!text.contains("AKIAFAKE1") && !text.contains("s3cr3tvalue"));
+        assert!(!text.contains("\"line\""));
+        // Round trip.
+        let again = Baseline::parse(&text).unwrap();
+        assert_eq!(again.entries(), b.entries());
+        assert!(again.contains(&fs[0], "src/z.py"));
+        assert!(!again.contains(&fs[0], "src/other.py"));
+    }
+
+    #[test]
+    fn matches_under_its_own_scope() {
+        let made_in = Scope::new("github.com/acme/app");
+        let f = finding("x.py", "r.id", "value-one", &made_in);
+        let b = Baseline::new(
+            made_in.clone(),
+            vec![Entry {
+                path: "x.py".into(),
+                rule: "r.id".into(),
+                fingerprint: f.fingerprint.clone(),
+                commit: None,
+            }],
+        );
+        // The same secret scanned in a fork, whose fingerprints differ.
+        let in_fork = finding(
+            "x.py",
+            "r.id",
+            "value-one",
+            &Scope::new("github.com/me/app"),
+        );
+        assert_ne!(in_fork.fingerprint, f.fingerprint);
+        assert!(b.contains(&in_fork, "x.py"));
+        assert!(!b.contains(&finding("x.py", "r.id", "value-two", &made_in), "x.py"));
+        assert!(b.stale(&[in_fork], Path::new(".")).is_empty());
+        assert_eq!(b.stale(&[], Path::new(".")).len(), 1);
+    }
+
+    #[test]
+    fn bad_files_are_errors_that_quote_nothing() {
+        assert!(Baseline::parse("{}").is_err());
+        let e = Baseline::parse("{\"keyhound_baseline\": \"AKIAQUOTEDVALUE\", \"entries\": []}")
+            .unwrap_err();
+        assert!(!format!("{e:#}").contains("AKIAQUOTED"), "{e:#}");
+        assert!(Baseline::parse("{\"keyhound_baseline\": 9, \"entries\": []}").is_err());
+        let short = "{\"keyhound_baseline\": 1, \"entries\": [{\"path\":\"a\",\"rule\":\"r\",\"fingerprint\":\"abc\"}]}";
+        assert!(Baseline::parse(short).is_err());
+    }
+
+    #[test]
+    fn ignore_file_fingerprints() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(ignored_fingerprints(dir.path()).unwrap().is_empty());
+        std::fs::write(
+            dir.path().join(IGNORE_FILE),
+            "# fixtures\nfixtures/**\n0123456789ABCDEF0123456789abcdef  # the demo key\n\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ignored_fingerprints(dir.path()).unwrap(),
+            vec!["0123456789abcdef0123456789abcdef".to_string()]
+        );
+    }
+}
