@@ -1,6 +1,7 @@
 //! Runs a parsed command line; `main` maps the result to an exit code.
 
 mod baseline;
+mod import;
 mod scan;
 
 use crate::cli::{Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand};
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan::run_scan(args),
         Command::Baseline(cmd) => baseline::run(cmd),
+        Command::Import(cmd) => import::run(cmd),
         Command::Rules(RulesCommand::List { config }) => rules_list(config.as_deref()),
         Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
         Command::Hook(cmd) => run_hook(cmd),

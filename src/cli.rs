@@ -57,6 +57,9 @@ pub enum Command {
     /// Record the findings a repository already has, so scans report only new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Translate another scanner's configuration into `.keyhound.toml`.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Run the receiving end of the revocation webhook over a key store.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
@@ -441,6 +444,44 @@ pub enum BaselineCommand {
         /// The baseline file.
         #[arg(short, long, value_name = "FILE", default_value = DEFAULT_BASELINE)]
         baseline: PathBuf,
+    },
+}
+
+const IMPORT_HELP: &str = "\
+Translated exactly: global allowlists (gitleaks `paths` are regexes: they become
+`path_regexes`; `regexes`, `stopwords`, `commits`), custom rules (the `secretGroup` becomes
+the `secret` group; a rule without keywords gets the literals its matches start with) and
+their allowlists' regexes and stopwords, `[extend] useDefault`. Everything else is listed as
+not translated, never approximated: an allowlist that silences more than the original would
+hide leaks.
+
+Each `.gitleaksignore` entry (`commit:file:rule:line` or `file:rule:line`) is looked up: the
+file (at that commit, for history entries) is scanned and the fingerprints of keyhound's
+findings on that line are appended to `.keyhoundignore`. Entries that match nothing are
+listed.
+
+Examples:
+  keyhound import gitleaks                       # .gitleaks.toml and .gitleaksignore here
+  keyhound import gitleaks ci/gitleaks.toml -o .keyhound.toml --force";
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Translate a gitleaks configuration (and `.gitleaksignore`) into `.keyhound.toml` (and
+    /// fingerprints in `.keyhoundignore`).
+    #[command(after_help = IMPORT_HELP)]
+    Gitleaks {
+        /// The gitleaks configuration (default: `.gitleaks.toml`, if there is one).
+        #[arg(value_name = "GITLEAKS_TOML")]
+        config: Option<PathBuf>,
+        /// The gitleaks ignore file (default: `.gitleaksignore`, if there is one).
+        #[arg(value_name = "GITLEAKSIGNORE")]
+        ignore: Option<PathBuf>,
+        /// Where to write the configuration.
+        #[arg(short, long, value_name = "FILE", default_value = ".keyhound.toml")]
+        output: PathBuf,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -153,7 +153,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
 }
 
 /// The fingerprint scope: `[fingerprint] scope`, else the repository's remote, else none.
-fn scope_of(cfg: &Config, repo: Option<&git2::Repository>) -> Scope {
+pub(super) fn scope_of(cfg: &Config, repo: Option<&git2::Repository>) -> Scope {
     let name = cfg
         .fingerprint_scope
         .clone()

@@ -130,16 +130,7 @@ impl Baseline {
 
     /// Writes the baseline atomically (temp file, then rename).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        std::io::Write::write_all(&mut tmp, self.to_text().as_bytes())?;
-        tmp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        crate::report::write_atomically(path, self.to_text().as_bytes())
     }
 
     pub fn entries(&self) -> &[Entry] {

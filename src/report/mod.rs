@@ -47,6 +47,23 @@ pub fn level(f: &crate::finding::Finding) -> &'static str {
     }
 }
 
+/// Writes a regular file atomically: a temp file beside it, then a rename over it, so a
+/// reader never sees half of it. (Reports also go to devices and pipes: see the app's
+/// report writer.)
+pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.write_all(data)?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// `path` relative to the current directory when it is an absolute path under it (what
 /// code scanning and annotations need); `None` for an absolute path elsewhere.
 pub fn repository_relative(path: &str) -> Option<String> {

@@ -565,7 +565,7 @@ mod tests {
         for url in [
             "git@github.com:Acme/App.git",
             "https://github.com/acme/app",
-            "https://user:token@github.com/acme/app.git/",
+            "https://user:token@github.com/acme/app.git/", // keyhound:allow (a fake credential)
             "ssh://git@github.com:22/acme/app.git",
             "git://GitHub.com/acme/app",
         ] {

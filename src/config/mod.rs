@@ -4,6 +4,8 @@
 //! Found at the scanned repository's root (the nearest ancestor holding `.git`), or named
 //! with `--config`. Every problem is an error naming the file and, for rules, the rule id.
 
+pub mod gitleaks;
+
 use crate::detect::{compile_all, Engine, Stopwords};
 use crate::finding::TestPaths;
 use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};

@@ -1,0 +1,189 @@
+//! `keyhound import gitleaks`.
+
+use super::scan::scope_of;
+use super::{load_config, EXIT_CLEAN};
+use crate::cli::ImportCommand;
+use crate::config::gitleaks::{self, IgnoreEntry};
+use crate::detect::Engine;
+use crate::finding::baseline::IGNORE_FILE;
+use crate::finding::{Options, Policy};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
+    let ImportCommand::Gitleaks {
+        config,
+        ignore,
+        output,
+        force,
+    } = cmd;
+    let default = |given: Option<PathBuf>, name: &str| -> Option<PathBuf> {
+        given.or_else(|| Some(PathBuf::from(name)).filter(|p| p.is_file()))
+    };
+    let config = default(config, ".gitleaks.toml");
+    let ignore = default(ignore, ".gitleaksignore");
+    if config.is_none() && ignore.is_none() {
+        bail!("no .gitleaks.toml or .gitleaksignore here: name the gitleaks configuration to translate");
+    }
+    let mut skipped = Vec::new();
+    if let Some(path) = &config {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        let t = gitleaks::translate(&name, &text).map_err(anyhow::Error::msg)?;
+        if output.exists() && !force {
+            bail!(
+                "{} exists; pass --force to replace it (or -o another file and merge by hand)",
+                output.display()
+            );
+        }
+        crate::report::write_atomically(&output, t.config.as_bytes())?;
+        println!(
+            "wrote {}: {} rule{} translated{}",
+            output.display(),
+            t.rules.len(),
+            if t.rules.len() == 1 { "" } else { "s" },
+            if t.rules.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", t.rules.join(", "))
+            }
+        );
+        skipped.extend(t.skipped);
+    }
+    if let Some(path) = &ignore {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let (entries, bad) = gitleaks::parse_ignore(&text);
+        skipped.extend(
+            bad.into_iter()
+                .map(|l| format!("{}: {l:?} is not a gitleaks fingerprint", path.display())),
+        );
+        // The configuration just written, if any, decides what keyhound finds.
+        let cfg_file = config.as_ref().map(|_| output.as_path());
+        let (lines, unmatched) = translate_ignores(&entries, cfg_file)?;
+        skipped.extend(unmatched);
+        if !lines.is_empty() {
+            let target = repo_root(Path::new(".")).join(IGNORE_FILE);
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&target)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+            f.write_all(lines.concat().as_bytes())?;
+            println!(
+                "appended {} fingerprint{} to {}",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                target.display()
+            );
+        }
+    }
+    if skipped.is_empty() {
+        println!("everything was translated");
+    } else {
+        println!("not translated ({}):", skipped.len());
+        for s in &skipped {
+            println!("  - {s}");
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn repo_root(start: &Path) -> PathBuf {
+    git2::Repository::discover(start)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| start.to_path_buf())
+}
+
+/// For each entry, keyhound's fingerprints of the findings on its line: `.keyhoundignore`
+/// lines (with a comment naming the entry), and the entries that matched nothing.
+fn translate_ignores(
+    entries: &[IgnoreEntry],
+    config: Option<&Path>,
+) -> Result<(Vec<String>, Vec<String>)> {
+    if entries.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let root = repo_root(Path::new("."));
+    let mut cfg = load_config(config, &root)?;
+    let engine = Engine::new(std::mem::take(&mut cfg.rules))?;
+    let repo = git2::Repository::discover(&root).ok();
+    let opts = Options {
+        line_hashes: false,
+        scope: scope_of(&cfg, repo.as_ref()),
+    };
+    // Everything keyhound finds, whatever the allowlists say: the entry is what silences it.
+    let policy = Policy {
+        include_test_keys: true,
+        ..Policy::default()
+    };
+    let mut lines = Vec::new();
+    let mut unmatched = Vec::new();
+    for e in entries {
+        let shown = match &e.commit {
+            Some(c) => format!("{c}:{}:{}:{}", e.file, e.rule, e.line),
+            None => format!("{}:{}:{}", e.file, e.rule, e.line),
+        };
+        let data = match content(repo.as_ref(), &root, e) {
+            Ok(d) => d,
+            Err(why) => {
+                unmatched.push(format!(".gitleaksignore {shown}: {why}"));
+                continue;
+            }
+        };
+        let outcome = crate::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
+        let found: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.line == e.line)
+            .collect();
+        if found.is_empty() {
+            unmatched.push(format!(
+                ".gitleaksignore {shown}: keyhound finds nothing on that line"
+            ));
+        }
+        for f in found {
+            lines.push(format!(
+                "# from .gitleaksignore {shown} ({})\n{}\n",
+                f.rule_id, f.fingerprint
+            ));
+        }
+    }
+    Ok((lines, unmatched))
+}
+
+/// The file an entry names: at its commit, or in the working tree.
+fn content(
+    repo: Option<&git2::Repository>,
+    root: &Path,
+    e: &IgnoreEntry,
+) -> Result<Vec<u8>, String> {
+    match &e.commit {
+        Some(c) => {
+            let repo = repo.ok_or("not in a git repository")?;
+            let commit = repo
+                .revparse_single(c)
+                .and_then(|o| o.peel_to_commit())
+                .map_err(|_| format!("commit {c} is not in this repository"))?;
+            let tree = commit.tree().map_err(|e| e.to_string())?;
+            let entry = tree
+                .get_path(Path::new(&e.file))
+                .map_err(|_| format!("{} is not in commit {c}", e.file))?;
+            let blob = repo
+                .find_blob(entry.id())
+                .map_err(|_| format!("{} at {c} is not a file", e.file))?;
+            Ok(blob.content().to_vec())
+        }
+        None => {
+            let p = Path::new(&e.file);
+            let p = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                root.join(p)
+            };
+            std::fs::read(&p).map_err(|err| format!("cannot read {}: {err}", p.display()))
+        }
+    }
+}

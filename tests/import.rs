@@ -1,0 +1,213 @@
+//! `keyhound import gitleaks`: a gitleaks configuration and ignore file translated, then
+//! used for a scan.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    dir
+}
+
+fn run(dir: &Path, args: &[&str], code: i32) -> String {
+    let out = keyhound()
+        .current_dir(dir)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn scan(dir: &Path, code: i32) -> Vec<Value> {
+    let out = keyhound()
+        .current_dir(dir)
+        .args(["scan", "--format", "json", "."])
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    v["findings"].as_array().unwrap().clone()
+}
+
+fn internal_token(seed: u64) -> String {
+    format!(
+        "{}{}",
+        "acmesvc_",
+        body(seed, "abcdefghijklmnopqrstuvwxyz0123456789", 32)
+    )
+}
+
+#[test]
+fn a_real_gitleaks_config_and_ignore_file_are_translated() {
+    let r = repo();
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gitleaks/gitleaks.toml"),
+    )
+    .unwrap();
+    write(r.path(), ".gitleaks.toml", &fixture);
+
+    // A secret gitleaks had been told to ignore, in history…
+    let old = internal_token(1);
+    write(
+        r.path(),
+        "svc/old.py",
+        format!("\nACME_SVC_TOKEN = \"{old}\"\n"),
+    );
+    git(r.path(), &["add", "-A"]);
+    git(r.path(), &["commit", "-q", "-m", "old token"]);
+    let sha = git(r.path(), &["rev-parse", "HEAD"]);
+    git(r.path(), &["rm", "-q", "svc/old.py"]);
+    // …and one in the working tree.
+    let known = internal_token(2);
+    write(
+        r.path(),
+        "svc/known.py",
+        format!("acme_service_token: '{known}'\n"),
+    );
+    write(
+        r.path(),
+        ".gitleaksignore",
+        format!(
+            "{sha}:svc/old.py:acme-internal-token:2\nsvc/known.py:acme-internal-token:1\nsvc/gone.py:acme-internal-token:9\n"
+        ),
+    );
+
+    let out = run(r.path(), &["import", "gitleaks"], 0);
+    assert!(
+        out.contains("wrote .keyhound.toml: 3 rules translated"),
+        "{out}"
+    );
+    for skipped in [
+        "\"acme-legacy-password\": its regex does not parse: look-around",
+        "\"acme-pem-path\": matches file paths only",
+        "\"Acme-Webhook\": its `path` filter",
+        "condition = \"AND\"",
+        "applies only to rules [\"acme-internal-token\"]",
+        "disabledRules = [\"generic-api-key\"]",
+        "svc/gone.py:acme-internal-token:9",
+    ] {
+        assert!(out.contains(skipped), "expected {skipped:?} in:\n{out}");
+    }
+    assert!(out.contains("appended 2 fingerprints to"), "{out}");
+
+    // The result loads, and says what it holds.
+    let check = run(r.path(), &["config", "check"], 0);
+    assert!(check.contains("3 custom"), "{check}");
+    assert!(
+        check.contains("path_regexes = [\"(.*?)(jpg|gif|doc|docx|zip|xls|pdf|bin|svg|socket)$\""),
+        "{check}"
+    );
+    assert!(
+        check.contains("d1271fe64683bd9ecc4c0e4e03022d4f1bf49556"),
+        "{check}"
+    );
+    let config = std::fs::read_to_string(r.path().join(".keyhound.toml")).unwrap();
+    assert!(
+        config.contains("(?P<secret>acmesvc_[a-z0-9]{32})"),
+        "{config}"
+    );
+    assert!(config.contains("keywords = ['acmedeploy-']"), "{config}");
+
+    // The ignored token is silenced (it was in .gitleaksignore); the translated rules and
+    // allowlists work.
+    assert!(scan(r.path(), 0).is_empty());
+    let fresh = internal_token(3);
+    write(
+        r.path(),
+        "svc/new.py",
+        format!("ACME_SVC_TOKEN = \"{fresh}\"\n"),
+    );
+    write(
+        r.path(),
+        "vendor/lib/x.py",
+        format!("ACME_SVC_TOKEN = \"{}\"\n", internal_token(4)),
+    );
+    write(
+        r.path(),
+        "svc/deploy.sh",
+        format!(
+            "DEPLOY={}{}\n",
+            "acmedeploy-",
+            body(5, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24)
+        ),
+    );
+    write(
+        r.path(),
+        "svc/dummy.py",
+        format!(
+            "ACME_SVC_TOKEN = \"{}dummy{}\"\n",
+            "acmesvc_",
+            body(6, "abcdef0123456789", 27)
+        ),
+    );
+    let found = scan(r.path(), 1);
+    let mut got: Vec<(String, String)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("svc/deploy.sh".to_string(), "acme-deploy-key".to_string()),
+            ("svc/new.py".to_string(), "acme-internal-token".to_string()),
+        ],
+        "vendor/ is allowlisted by path regex, `dummy` is a stopword"
+    );
+    // The history entry silences the old token in history too.
+    let out = keyhound()
+        .current_dir(r.path())
+        .args(["scan", "--git", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert!(v["findings"].as_array().unwrap().is_empty(), "{v:#}");
+
+    // An existing .keyhound.toml is not overwritten without --force.
+    let out = run(r.path(), &["import", "gitleaks", ".gitleaks.toml"], 2);
+    assert!(out.contains("exists; pass --force"), "{out}");
+    run(
+        r.path(),
+        &[
+            "import",
+            "gitleaks",
+            ".gitleaks.toml",
+            "/dev/null",
+            "--force",
+        ],
+        0,
+    );
+}
+
+#[test]
+fn nothing_to_import_and_bad_input_are_clear_errors() {
+    let r = repo();
+    let out = run(r.path(), &["import", "gitleaks"], 2);
+    assert!(
+        out.contains("no .gitleaks.toml or .gitleaksignore here"),
+        "{out}"
+    );
+    write(r.path(), "bad.toml", "[[rules]\nid = 1");
+    let out = run(r.path(), &["import", "gitleaks", "bad.toml"], 2);
+    assert!(out.contains("bad.toml"), "{out}");
+}
