@@ -19,6 +19,8 @@ Examples:
   keyhound scan --git main..feature  only the commits on feature that main lacks
   keyhound scan --git --all          every branch, tag and remote ref
   keyhound scan --fail-on live-in-test   fail only on live keys in tests and fixtures
+  keyhound baseline create --git     record existing findings, then:
+  keyhound scan --git --baseline .keyhound-baseline.json   report only new ones
   git log -p | keyhound scan -       scan standard input
   keyhound rules list                list the built-in rules
   keyhound key new --prefix acme     issue a key that scans recognise and confirm offline";
