@@ -284,7 +284,8 @@ pub enum HookCommand {
 #[derive(Debug, Clone, Args)]
 pub struct Target {
     /// Files or directories to scan; `-` reads standard input. Default: the current directory.
-    /// With --staged, --git or --pre-push: a path inside the repository.
+    /// With --staged, --git or --pre-push: the repository, or a part of it (a subdirectory
+    /// scans only the files under it, as for a monorepo slice).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -365,6 +366,12 @@ pub struct ScanArgs {
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write a report in another format, from the same scan (repeatable; FILE `-` is
+    /// standard output): `--format github --report sarif=keyhound.sarif --report
+    /// markdown=summary.md`.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
 
     /// Show secrets in full instead of redacted (first 4 characters then `…`).
     #[arg(long)]
@@ -515,6 +522,21 @@ pub enum RulesCommand {
         /// A rule file (`[[rules]]` entries) or a `.keyhound.toml`.
         file: PathBuf,
     },
+}
+
+/// `FORMAT=FILE` for `--report`.
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    use clap::ValueEnum;
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected FORMAT=FILE, e.g. sarif=keyhound.sarif"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        format!("`{format}` is not a report format (text, json, sarif, github, markdown)")
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{s}`: no file after `=`"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {

@@ -754,3 +754,51 @@ fn sarif_category_and_deterministic_truncation() {
     assert_eq!(full["runs"][0]["automationDetails"]["id"], "keyhound/");
     assert!(full["runs"][0]["invocations"][0]["toolExecutionNotifications"].is_null());
 }
+
+#[test]
+fn sarif_is_cut_to_fit_the_compressed_size_limit() {
+    use keyhound::detect::Engine;
+    use keyhound::finding::{Options, Policy};
+    // Distinct random tokens compress poorly: 400 findings make a SARIF file far above 4 KB
+    // once gzip-compressed.
+    let data: String = (1..=400)
+        .map(|i| format!("TOKEN_{i} = \"{}\"\n", github_token(10_000 + i)))
+        .collect();
+    let engine = Engine::new(keyhound::rules::builtin_rules()).unwrap();
+    let outcome = keyhound::scan::scan_bytes(
+        &engine,
+        &Policy::default(),
+        &Options::default(),
+        "app/settings.py",
+        data.as_bytes(),
+    );
+    assert_eq!(outcome.findings.len(), 400);
+    let limit = 16_000;
+    let bytes = keyhound::report::sarif::render(&outcome, &engine, None, 25_000, limit).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &bytes).unwrap();
+    let compressed = gz.finish().unwrap().len();
+    assert!(compressed <= limit, "{compressed} > {limit}");
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    let kept = v["runs"][0]["results"].as_array().unwrap().len();
+    assert!(kept > 0 && kept < 400, "kept {kept}");
+    let note = v["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(note.contains(&format!("{kept} of 400")), "{note}");
+    // One more result would not have fitted: the cut is as late as it can be.
+    let one_more = serde_json::to_vec_pretty(&keyhound::report::sarif::build_limited(
+        &outcome,
+        &engine,
+        None,
+        kept + 1,
+    ))
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &one_more).unwrap();
+    assert!(gz.finish().unwrap().len() > limit);
+    // Under the limit nothing is cut.
+    let all = keyhound::report::sarif::render(&outcome, &engine, None, 25_000, 10_000_000).unwrap();
+    let v: Value = serde_json::from_slice(&all).unwrap();
+    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 400);
+}

@@ -218,6 +218,11 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
             ..HistoryOptions::default()
         })
     };
+    // `scan --git services/api`: only that part of the repository.
+    let select = select.map(|s| HistoryOptions {
+        prefix: git::prefix_of(&repo, &path),
+        ..s
+    });
     let outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
@@ -265,7 +270,11 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
             Ok((cfg, engine))
         });
         let staged = git::open(path).and_then(|repo| {
-            let staged = git::staged(&repo, target.max_file_size)?;
+            let mut staged = git::staged(&repo, target.max_file_size)?;
+            let prefix = git::prefix_of(&repo, path);
+            staged
+                .files
+                .retain(|f| git::under(prefix.as_deref(), &f.path));
             let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
             Ok((staged, root, git::remote_scope(&repo)))
         });
@@ -480,48 +489,61 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
         color: color_wanted(args),
         sarif_category: args.sarif_category.clone(),
     };
+    for (format, file) in &args.reports {
+        let to = (file.as_os_str() != "-").then_some(file.as_path());
+        let plain = report::Options {
+            color: false,
+            ..opts.clone()
+        };
+        write_report(*format, to, outcome, engine, &plain)?;
+    }
     if args.quiet && args.format == Format::Text && outcome.findings.is_empty() {
         return Ok(());
     }
-    match &args.output {
-        Some(path) => {
-            let meta = std::fs::metadata(path); // follows symlinks
-            if meta.as_ref().is_ok_and(|m| !m.is_file()) {
-                // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`): write to it.
-                // Renaming a temp file over it would replace the device node itself.
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(|| format!("cannot write report to {}", path.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                report::write(&mut w, args.format, outcome, engine, &opts)?;
-                w.flush()?;
-                return Ok(());
-            }
-            // A regular file: write a temp file beside it, then rename over it, so readers
-            // never see half a report. Through a symlink, the file it points to is replaced.
-            let target = if meta.is_ok() {
-                std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
-            } else {
-                path.clone()
-            };
-            let dir = target
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-            report::write(&mut tmp, args.format, outcome, engine, &opts)?;
-            tmp.flush()?;
-            tmp.persist(&target)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::new(stdout.lock());
-            report::write(&mut lock, args.format, outcome, engine, &opts)?;
-            lock.flush()?;
-        }
+    write_report(args.format, args.output.as_deref(), outcome, engine, &opts)
+}
+
+/// Writes one report to `path` (atomically, for a regular file) or standard output.
+fn write_report(
+    format: Format,
+    path: Option<&Path>,
+    outcome: &Outcome,
+    engine: &Engine,
+    opts: &report::Options,
+) -> Result<()> {
+    let Some(path) = path else {
+        let stdout = std::io::stdout();
+        let mut lock = std::io::BufWriter::new(stdout.lock());
+        report::write(&mut lock, format, outcome, engine, opts)?;
+        lock.flush()?;
+        return Ok(());
+    };
+    let meta = std::fs::metadata(path); // follows symlinks
+    if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+        // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`): write to it.
+        // Renaming a temp file over it would replace the device node itself.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write report to {}", path.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        report::write(&mut w, format, outcome, engine, opts)?;
+        w.flush()?;
+        return Ok(());
     }
-    Ok(())
+    // A regular file: write a temp file beside it, then rename over it, so readers never
+    // see half a report. Through a symlink, the file it points to is replaced.
+    let target = if meta.is_ok() {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot write report to {}", path.display()))?;
+    }
+    let mut text = Vec::new();
+    report::write(&mut text, format, outcome, engine, opts)?;
+    crate::report::write_atomically(&target, &text)
+        .with_context(|| format!("cannot write report to {}", path.display()))
 }

@@ -2,6 +2,7 @@
 
 pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
@@ -20,6 +21,20 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: one annotation per finding (`::error file=…`).
     Github,
+    /// A Markdown summary with a table of findings (GitHub's job summary).
+    Markdown,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
 }
 
 /// How to render a report.
@@ -100,5 +115,6 @@ pub fn write(
         Format::Json => json::write(out, outcome, opts),
         Format::Sarif => sarif::write(out, outcome, engine, opts.sarif_category.as_deref()),
         Format::Github => github::write(out, outcome),
+        Format::Markdown => markdown::write(out, outcome),
     }
 }

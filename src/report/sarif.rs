@@ -319,9 +319,10 @@ pub fn build_limited(
             "level": "warning",
             "message": { "text": format!(
                 "Results truncated: {} of {total} findings are included (GitHub code scanning \
-                 accepts {limit} per run); the most serious were kept. Run keyhound with \
-                 --format json for all of them.",
-                kept.len()
+                 accepts {MAX_RESULTS} results and {} MB of gzip-compressed SARIF per upload); \
+                 the most serious were kept. Run keyhound with --format json for all of them.",
+                kept.len(),
+                MAX_GZIP_BYTES / 1_000_000
             )}
         }]);
     }
@@ -345,12 +346,64 @@ pub fn build_limited(
         .build()
 }
 
+/// GitHub code scanning accepts SARIF files of up to 10 MB gzip-compressed.
+pub const MAX_GZIP_BYTES: usize = 10_000_000;
+
 pub fn write(
     out: &mut dyn Write,
     outcome: &Outcome,
     engine: &Engine,
     category: Option<&str>,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &build(outcome, engine, category))?;
-    writeln!(out)
+    out.write_all(&render(
+        outcome,
+        engine,
+        category,
+        MAX_RESULTS,
+        MAX_GZIP_BYTES,
+    )?)
+}
+
+/// The SARIF text, within both of GitHub's limits: at most `max_results` results, and at
+/// most `max_gzip` bytes once gzip-compressed. Over the size, the least serious results are
+/// dropped (the same order as for the result limit) until it fits; the run's notification
+/// says so.
+pub fn render(
+    outcome: &Outcome,
+    engine: &Engine,
+    category: Option<&str>,
+    max_results: usize,
+    max_gzip: usize,
+) -> io::Result<Vec<u8>> {
+    let text = |n: usize| -> io::Result<Vec<u8>> {
+        let mut v = serde_json::to_vec_pretty(&build_limited(outcome, engine, category, n))?;
+        v.push(b'\n');
+        Ok(v)
+    };
+    let fits = |v: &[u8]| -> io::Result<bool> {
+        // gzip never grows a file by more than a few bytes per 64 KB block: a file this small
+        // fits without compressing it.
+        Ok(v.len() + v.len() / 1000 + 64 <= max_gzip || gzip_len(v)? <= max_gzip)
+    };
+    let all = text(max_results)?;
+    if fits(&all)? {
+        return Ok(all);
+    }
+    // The largest number of results that fits: `lo` fits, `hi` does not.
+    let (mut lo, mut hi) = (0, max_results.min(outcome.findings.len()));
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(&text(mid)?)? {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    text(lo)
+}
+
+fn gzip_len(data: &[u8]) -> io::Result<usize> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(data)?;
+    Ok(gz.finish()?.len())
 }

@@ -224,6 +224,31 @@ pub struct HistoryOptions {
     pub include: Vec<String>,
     /// Revisions whose ancestry is excluded (pre-push: what the remote already has).
     pub exclude: Vec<String>,
+    /// Only files at or under this repository-relative path (a monorepo slice).
+    pub prefix: Option<String>,
+}
+
+/// Whether repository-relative `path` is `prefix` or under it (`None`: everything is).
+pub fn under(prefix: Option<&str>, path: &str) -> bool {
+    match prefix {
+        None => true,
+        Some(p) => {
+            let p = p.trim_end_matches('/');
+            p.is_empty()
+                || path == p
+                || (path.starts_with(p) && path.as_bytes().get(p.len()) == Some(&b'/'))
+        }
+    }
+}
+
+/// `path` relative to `repo`'s working tree when it is a proper part of it (a
+/// subdirectory or a file), for [`HistoryOptions::prefix`]; `None` for the whole tree.
+pub fn prefix_of(repo: &Repository, path: &Path) -> Option<String> {
+    let root = std::fs::canonicalize(repo.workdir()?).ok()?;
+    let path = std::fs::canonicalize(path).ok()?;
+    let rel = path.strip_prefix(&root).ok()?;
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    (!rel.is_empty()).then_some(rel)
 }
 
 /// One place a blob was introduced.
@@ -351,6 +376,9 @@ pub fn plan_history(
     for run in runs {
         for (order, info, blobs) in run? {
             for (oid, path) in blobs {
+                if !under(opts.prefix.as_deref(), &path) {
+                    continue;
+                }
                 let intro = Introduction {
                     order,
                     commit: info.clone(),
@@ -558,7 +586,17 @@ impl BlobReader {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_remote;
+    use super::{normalize_remote, under};
+
+    #[test]
+    fn prefixes() {
+        assert!(under(None, "a/b.py"));
+        assert!(under(Some("services/api"), "services/api/x.py"));
+        assert!(under(Some("services/api/"), "services/api/x.py"));
+        assert!(under(Some("services/api/x.py"), "services/api/x.py"));
+        assert!(!under(Some("services/api"), "services/api2/x.py"));
+        assert!(!under(Some("services/api"), "services/x.py"));
+    }
 
     #[test]
     fn remotes_normalise_alike() {
