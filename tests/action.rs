@@ -17,12 +17,6 @@ fn action_yml() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap()
 }
 
-fn commit_all(dir: &Path, msg: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
 /// What one run of the script left behind.
 struct Run {
     code: i32,
@@ -119,8 +113,7 @@ struct Pr {
 }
 
 fn pull_request_repo() -> Pr {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
+    let dir = repo();
     let old = github_token(1);
     write(
         dir.path(),

@@ -7,18 +7,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    dir
-}
-
-fn commit_all(dir: &Path, msg: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
 fn findings(report: &Value) -> Vec<Value> {
     report["findings"].as_array().unwrap().clone()
 }
@@ -38,17 +26,12 @@ fn baseline(dir: &Path, sub: &str, args: &[&str], code: i32) -> String {
 
 /// `keyhound scan --format json ARGS… .` run in `dir`.
 fn scan_in(dir: &Path, args: &[&str], code: i32) -> Value {
-    let out = keyhound()
-        .current_dir(dir)
-        .args(["scan", "--format", "json"])
-        .args(args)
-        .arg(".")
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("JSON report")
+    let all: Vec<&str> = ["scan", "--format", "json"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["."])
+        .collect();
+    json_in(dir, &all, code)
 }
 
 /// 50 files, each with its own secret.
@@ -105,22 +88,18 @@ fn fifty_baselined_findings_then_only_the_new_secret_is_reported() {
         0,
     );
     commit_all(r.path(), "adds a key");
-    let out = keyhound()
-        .current_dir(r.path())
-        .args([
+    let rep = json_in(
+        r.path(),
+        &[
             "scan",
             "--git",
             "--format",
             "json",
             "--baseline",
             "history-baseline.json",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let rep: Value = serde_json::from_slice(&out).unwrap();
+        ],
+        1,
+    );
     let f = findings(&rep);
     assert_eq!(f.len(), 1, "{rep:#}");
     assert_eq!(f[0]["path"], "src/new.py");
@@ -364,15 +343,7 @@ fn fingerprints_are_scoped_by_repository() {
     );
     write(r.path(), "t.py", &content);
     git(r.path(), &["add", "t.py"]);
-    let out = keyhound()
-        .current_dir(r.path())
-        .args(["scan", "--staged", "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let rep: Value = serde_json::from_slice(&out).unwrap();
+    let rep = json_in(r.path(), &["scan", "--staged", "--format", "json"], 1);
     assert_eq!(findings(&rep)[0]["fingerprint"].as_str().unwrap(), https);
 }
 
@@ -396,15 +367,7 @@ fn allowlisted_commits_are_skipped_in_history() {
         ".keyhound.toml",
         format!("[allowlist]\ncommits = [\"{}\"]\n", &old[..12]),
     );
-    let out = keyhound()
-        .current_dir(r.path())
-        .args(["scan", "--git", "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let rep: Value = serde_json::from_slice(&out).unwrap();
+    let rep = json_in(r.path(), &["scan", "--git", "--format", "json"], 1);
     let f = findings(&rep);
     assert_eq!(f.len(), 1, "{rep:#}");
     assert_eq!(f[0]["path"], "new.py");

@@ -8,18 +8,6 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command as Proc;
 
-fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    dir
-}
-
-fn commit_all(dir: &Path, msg: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
 fn findings(report: &Value) -> &Vec<Value> {
     report["findings"].as_array().unwrap()
 }

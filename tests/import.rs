@@ -7,12 +7,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    dir
-}
-
 fn run(dir: &Path, args: &[&str], code: i32) -> String {
     let out = keyhound()
         .current_dir(dir)
@@ -29,15 +23,7 @@ fn run(dir: &Path, args: &[&str], code: i32) -> String {
 }
 
 fn scan(dir: &Path, code: i32) -> Vec<Value> {
-    let out = keyhound()
-        .current_dir(dir)
-        .args(["scan", "--format", "json", "."])
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = json_in(dir, &["scan", "--format", "json", "."], code);
     v["findings"].as_array().unwrap().clone()
 }
 
@@ -172,15 +158,7 @@ fn a_real_gitleaks_config_and_ignore_file_are_translated() {
         "vendor/ is allowlisted by path regex, `dummy` is a stopword"
     );
     // The history entry silences the old token in history too.
-    let out = keyhound()
-        .current_dir(r.path())
-        .args(["scan", "--git", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = json_in(r.path(), &["scan", "--git", "--format", "json"], 0);
     assert!(v["findings"].as_array().unwrap().is_empty(), "{v:#}");
 
     // An existing .keyhound.toml is not overwritten without --force.

@@ -111,13 +111,8 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
     };
     let mut cfg = load_config(target.config.as_deref(), start)?;
     let engine = build_engine(target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let revocation = cfg.revocation.take();
-    let scope = scope_of(&cfg, repo.as_ref());
-    let policy = policy(target, cfg, &root, how)?;
-    let opts = crate::finding::Options {
-        line_hashes: how.line_hashes,
-        scope: scope.clone(),
-    };
+    let remote = repo.as_ref().and_then(git::remote_scope);
+    let p = prepare(target, cfg, &root, remote, how)?;
     let outcome = if stdin {
         let (data, cut) = crate::source::stdin::read(target.max_file_size)
             .context("cannot read standard input")?;
@@ -127,7 +122,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
                 target.max_file_size
             );
         }
-        scan::scan_bytes(&engine, &policy, &opts, "<stdin>", &data)
+        scan::scan_bytes(&engine, &p.policy, &p.opts, "<stdin>", &data)
     } else {
         let walk = WalkOptions {
             paths,
@@ -135,7 +130,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
             no_ignore: target.no_ignore,
             threads: target.threads.unwrap_or(0),
         };
-        scan::scan_tree(&engine, &policy, &opts, &walk)
+        scan::scan_tree(&engine, &p.policy, &p.opts, &walk)
     };
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
@@ -146,9 +141,9 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
     Ok(Collected {
         outcome,
         engine,
-        revocation,
+        revocation: p.revocation,
         root,
-        scope,
+        scope: p.opts.scope,
     })
 }
 
@@ -201,13 +196,7 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
     let mut cfg = load_config(target.config.as_deref(), &root)?;
     let engine = build_engine(&target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let revocation = cfg.revocation.take();
-    let scope = scope_of(&cfg, Some(&repo));
-    let policy = policy(&target, cfg, &root, how)?;
-    let opts = crate::finding::Options {
-        line_hashes: how.line_hashes,
-        scope: scope.clone(),
-    };
+    let p = prepare(&target, cfg, &root, git::remote_scope(&repo), how)?;
     let select = if target.pre_push {
         pre_push_selection()?
     } else {
@@ -226,8 +215,8 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     let outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
-            &policy,
-            &opts,
+            &p.policy,
+            &p.opts,
             &repo,
             &scan::HistoryRun {
                 select,
@@ -250,9 +239,9 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     Ok(Collected {
         outcome,
         engine,
-        revocation,
+        revocation: p.revocation,
         root,
-        scope,
+        scope: p.opts.scope,
     })
 }
 
@@ -283,22 +272,16 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (prepared, staged)
     });
-    let (mut cfg, engine) = prepared?;
+    let (cfg, engine) = prepared?;
     let (staged, root, remote) = staged?;
-    let scope = Scope::new(&cfg.fingerprint_scope.take().or(remote).unwrap_or_default());
-    let revocation = cfg.revocation.take();
-    let policy = policy(target, cfg, &root, how)?;
-    let opts = crate::finding::Options {
-        line_hashes: how.line_hashes,
-        scope: scope.clone(),
-    };
-    let outcome = scan::scan_staged(&engine, &policy, &opts, &staged, started);
+    let p = prepare(target, cfg, &root, remote, how)?;
+    let outcome = scan::scan_staged(&engine, &p.policy, &p.opts, &staged, started);
     Ok(Collected {
         outcome,
         engine,
-        revocation,
+        revocation: p.revocation,
         root,
-        scope,
+        scope: p.opts.scope,
     })
 }
 
@@ -312,19 +295,42 @@ fn build_engine(
     Ok(engine)
 }
 
-/// The post-detection policy: the configuration's allowlist and test paths, the flags, and
-/// the fingerprints `.keyhoundignore` at `root` silences.
-fn policy(target: &Target, cfg: Config, root: &Path, how: &Collect) -> Result<Policy> {
+/// What a scan takes from its configuration besides the rules.
+struct Prepared {
+    policy: Policy,
+    opts: crate::finding::Options,
+    revocation: Option<crate::revoke::RevocationConfig>,
+}
+
+/// The post-detection policy (the configuration's allowlist and test paths, the flags, the
+/// fingerprints `.keyhoundignore` at `root` silences), the finding options (with the
+/// fingerprint scope: `[fingerprint] scope`, else the repository's `remote`) and the
+/// revocation settings.
+fn prepare(
+    target: &Target,
+    cfg: Config,
+    root: &Path,
+    remote: Option<String>,
+    how: &Collect,
+) -> Result<Prepared> {
     let ignored = if how.apply_ignore && !target.no_ignore {
         baseline::ignored_fingerprints(root)?.into_iter().collect()
     } else {
         Default::default()
     };
-    Ok(Policy {
-        allowlist: cfg.allowlist,
-        test_paths: cfg.test_paths,
-        include_test_keys: target.include_test_keys,
-        ignored,
+    let scope = Scope::new(&cfg.fingerprint_scope.or(remote).unwrap_or_default());
+    Ok(Prepared {
+        policy: Policy {
+            allowlist: cfg.allowlist,
+            test_paths: cfg.test_paths,
+            include_test_keys: target.include_test_keys,
+            ignored,
+        },
+        opts: crate::finding::Options {
+            line_hashes: how.line_hashes,
+            scope,
+        },
+        revocation: cfg.revocation,
     })
 }
 

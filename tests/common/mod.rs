@@ -98,6 +98,20 @@ pub fn scan_json(path: &Path, extra: &[&str], code: i32) -> serde_json::Value {
     serde_json::from_slice(&out).expect("JSON report")
 }
 
+/// Runs `keyhound ARGS…` in `dir` (ARGS asking for a JSON report), checks the exit code,
+/// returns the report.
+pub fn json_in(dir: &Path, args: &[&str], code: i32) -> serde_json::Value {
+    let out = keyhound()
+        .current_dir(dir)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("JSON report")
+}
+
 /// Runs git in `dir` with a fixed identity and no user or system configuration.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
@@ -117,4 +131,18 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A new repository (branch `main`) in a temporary directory.
+pub fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    dir
+}
+
+/// Commits everything in `dir`; returns the new commit's id.
+pub fn commit_all(dir: &Path, msg: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
+    git(dir, &["rev-parse", "HEAD"])
 }
