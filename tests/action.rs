@@ -184,6 +184,11 @@ fn pull_request_reports_only_what_its_commits_add() {
     assert_valid_sarif(&sarif);
     assert_eq!(sarif_paths(&sarif), vec!["src/client.py".to_string()]);
     assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "keyhound/");
+    assert!(
+        sarif["runs"][0]["results"][0]["partialFingerprints"]["primaryLocationLineHash"]
+            .is_string(),
+        "code scanning needs the line hash to track the alert"
+    );
     // The job summary: counts, the table, the range; no secret anywhere.
     assert!(r.summary.contains("## keyhound"), "{}", r.summary);
     assert!(

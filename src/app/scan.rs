@@ -42,7 +42,9 @@ pub(super) struct Collect {
 
 pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
     let collect = Collect {
-        line_hashes: args.format == Format::Sarif,
+        // SARIF carries GitHub's line hashes, whether it is the report or an extra one.
+        line_hashes: args.format == Format::Sarif
+            || args.reports.iter().any(|(f, _)| *f == Format::Sarif),
         progress: !args.quiet && std::io::stderr().is_terminal(),
         apply_ignore: true,
     };
