@@ -409,3 +409,39 @@ fn bad_baselines_and_targets_are_clear_errors() {
         .clone();
     assert!(String::from_utf8_lossy(&out).contains("not --staged"));
 }
+
+#[test]
+fn staged_scans_honour_the_baseline_from_any_directory() {
+    let r = repo();
+    let old = github_token(950);
+    write(r.path(), "src/app/config.py", format!("T = \"{old}\"\n"));
+    baseline(r.path(), "create", &[], 0);
+    // The baselined secret, re-staged (its file edited above it), and one new secret.
+    write(
+        r.path(),
+        "src/app/config.py",
+        format!("import os\nT = \"{old}\"\n"),
+    );
+    write(
+        r.path(),
+        "src/app/new.py",
+        format!("N = \"{}\"\n", github_token(951)),
+    );
+    git(r.path(), &["add", "-A"]);
+    let rep = json_in(
+        &r.path().join("src/app"),
+        &[
+            "scan",
+            "--staged",
+            "--format",
+            "json",
+            "--baseline",
+            "../../.keyhound-baseline.json",
+            "../..",
+        ],
+        1,
+    );
+    let f = findings(&rep);
+    assert_eq!(f.len(), 1, "{rep:#}");
+    assert_eq!(f[0]["path"], "src/app/new.py");
+}

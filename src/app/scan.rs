@@ -57,9 +57,16 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
     if let Some(file) = &args.baseline {
         let base = Baseline::load(file)?;
         let before = c.outcome.findings.len();
-        c.outcome
-            .findings
-            .retain(|f| !base.contains(f, &baseline::relative_path(f, &c.root)));
+        // Staged paths come from the index: already repository-relative.
+        let staged = c.outcome.stats.kind == scan::Kind::Staged;
+        c.outcome.findings.retain(|f| {
+            let path = if staged {
+                f.path.clone()
+            } else {
+                baseline::relative_path(f, &c.root)
+            };
+            !base.contains(f, &path)
+        });
         let known = before - c.outcome.findings.len();
         if known > 0 && !args.quiet {
             eprintln!(
