@@ -445,3 +445,28 @@ fn staged_scans_honour_the_baseline_from_any_directory() {
     assert_eq!(f.len(), 1, "{rep:#}");
     assert_eq!(f[0]["path"], "src/app/new.py");
 }
+
+/// A baseline written to a pipe goes into the pipe: the pipe is not replaced by a regular
+/// file (as root, a rename over `/dev/null` would succeed and break the machine).
+#[cfg(unix)]
+#[test]
+fn baseline_to_a_fifo_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let r = repo();
+    write(r.path(), "a.py", format!("T = \"{}\"\n", github_token(960)));
+    let fifo = r.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    baseline(r.path(), "create", &["-o", "pipe"], 0);
+    // Checked before joining: had the pipe been replaced, the reader would never return.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("{\"keyhound_baseline\": 1"), "{text}");
+}

@@ -161,18 +161,26 @@ fn a_real_gitleaks_config_and_ignore_file_are_translated() {
     let v = json_in(r.path(), &["scan", "--git", "--format", "json"], 0);
     assert!(v["findings"].as_array().unwrap().is_empty(), "{v:#}");
 
-    // An existing .keyhound.toml is not overwritten without --force.
-    let out = run(r.path(), &["import", "gitleaks", ".gitleaks.toml"], 2);
-    assert!(out.contains("exists; pass --force"), "{out}");
-    run(
+    // Importing the ignore file again adds nothing.
+    let out = run(
         r.path(),
         &[
             "import",
             "gitleaks",
             ".gitleaks.toml",
-            "/dev/null",
-            "--force",
+            ".gitleaksignore",
+            "-o",
+            "again.toml",
         ],
+        0,
+    );
+    assert!(!out.contains("appended"), "{out}");
+    // An existing .keyhound.toml is not overwritten without --force.
+    let out = run(r.path(), &["import", "gitleaks", ".gitleaks.toml"], 2);
+    assert!(out.contains("exists; pass --force"), "{out}");
+    run(
+        r.path(),
+        &["import", "gitleaks", ".gitleaks.toml", "--force"],
         0,
     );
 }

@@ -61,10 +61,22 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
         );
         // The configuration just written, if any, decides what keyhound finds.
         let cfg_file = config.as_ref().map(|_| output.as_path());
-        let (lines, unmatched) = translate_ignores(&entries, cfg_file)?;
+        let (found, unmatched) = translate_ignores(&entries, cfg_file)?;
         skipped.extend(unmatched);
+        // Importing twice appends nothing twice.
+        let root = repo_root(Path::new("."));
+        let have: std::collections::HashSet<String> =
+            crate::finding::baseline::ignored_fingerprints(&root)?
+                .into_iter()
+                .collect();
+        let mut added = std::collections::HashSet::new();
+        let lines: Vec<String> = found
+            .into_iter()
+            .filter(|(fp, _)| !have.contains(fp) && added.insert(fp.clone()))
+            .map(|(fp, comment)| format!("{comment}\n{fp}\n"))
+            .collect();
         if !lines.is_empty() {
-            let target = repo_root(Path::new(".")).join(IGNORE_FILE);
+            let target = root.join(IGNORE_FILE);
             let mut f = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -97,12 +109,15 @@ fn repo_root(start: &Path) -> PathBuf {
         .unwrap_or_else(|| start.to_path_buf())
 }
 
-/// For each entry, keyhound's fingerprints of the findings on its line: `.keyhoundignore`
-/// lines (with a comment naming the entry), and the entries that matched nothing.
+/// A fingerprint for `.keyhoundignore`, and the comment naming where it came from.
+type Ignored = (String, String);
+
+/// For each entry, keyhound's fingerprints of the findings on its line, and the entries that
+/// matched nothing.
 fn translate_ignores(
     entries: &[IgnoreEntry],
     config: Option<&Path>,
-) -> Result<(Vec<String>, Vec<String>)> {
+) -> Result<(Vec<Ignored>, Vec<String>)> {
     if entries.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -145,9 +160,9 @@ fn translate_ignores(
             ));
         }
         for f in found {
-            lines.push(format!(
-                "# from .gitleaksignore {shown} ({})\n{}\n",
-                f.rule_id, f.fingerprint
+            lines.push((
+                f.fingerprint.clone(),
+                format!("# from .gitleaksignore {shown} ({})", f.rule_id),
             ));
         }
     }

@@ -518,7 +518,7 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
     write_report(args.format, args.output.as_deref(), outcome, engine, &opts)
 }
 
-/// Writes one report to `path` (atomically, for a regular file) or standard output.
+/// Writes one report to `path` (see [`report::write_atomically`]) or standard output.
 fn write_report(
     format: Format,
     path: Option<&Path>,
@@ -533,32 +533,8 @@ fn write_report(
         lock.flush()?;
         return Ok(());
     };
-    let meta = std::fs::metadata(path); // follows symlinks
-    if meta.as_ref().is_ok_and(|m| !m.is_file()) {
-        // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`): write to it.
-        // Renaming a temp file over it would replace the device node itself.
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .with_context(|| format!("cannot write report to {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        report::write(&mut w, format, outcome, engine, opts)?;
-        w.flush()?;
-        return Ok(());
-    }
-    // A regular file: write a temp file beside it, then rename over it, so readers never
-    // see half a report. Through a symlink, the file it points to is replaced.
-    let target = if meta.is_ok() {
-        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-    } else {
-        path.to_path_buf()
-    };
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot write report to {}", path.display()))?;
-    }
     let mut text = Vec::new();
     report::write(&mut text, format, outcome, engine, opts)?;
-    crate::report::write_atomically(&target, &text)
+    report::write_atomically(path, &text)
         .with_context(|| format!("cannot write report to {}", path.display()))
 }

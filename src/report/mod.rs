@@ -62,19 +62,37 @@ pub fn level(f: &crate::finding::Finding) -> &'static str {
     }
 }
 
-/// Writes a regular file atomically: a temp file beside it, then a rename over it, so a
-/// reader never sees half of it. (Reports also go to devices and pipes: see the app's
-/// report writer.)
+/// Writes `data` to `path`. A regular file (or a new one) is written atomically — a temp
+/// file beside it, then a rename over it, so a reader never sees half of it; through a
+/// symlink, the file it points to is replaced; missing directories are created. A device,
+/// pipe or socket (`/dev/null`, `/dev/stdout`) is written to directly: renaming a file over
+/// it would replace the device node itself.
 pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context;
-    let dir = path
+    let meta = std::fs::metadata(path); // follows symlinks
+    if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.write_all(data)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        return Ok(());
+    }
+    let target = if meta.is_ok() {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot write {}", path.display()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.write_all(data)?;
-    tmp.persist(path)
+    tmp.persist(&target)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
