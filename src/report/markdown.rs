@@ -76,15 +76,9 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         "| severity | kind | rule | location | secret | fingerprint |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
-    // Live keys in tests and confirmed findings first, as in the text report.
+    // The most serious first, in the order SARIF keeps them when it must cut.
     let mut order: Vec<&Finding> = fs.iter().collect();
-    order.sort_by_key(|f| {
-        (
-            std::cmp::Reverse(f.kind),
-            std::cmp::Reverse(f.confirmation.is_confirmed()),
-            std::cmp::Reverse(f.severity),
-        )
-    });
+    order.sort_by(|a, b| super::by_priority(a, b));
     for f in order.iter().take(MAX_ROWS) {
         let location = match &f.commit {
             Some(c) => format!("{}:{} @ {}", f.path, f.line, &c.id[..c.id.len().min(10)]),

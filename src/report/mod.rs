@@ -48,6 +48,23 @@ pub struct Options {
     pub sarif_category: Option<String>,
 }
 
+/// The order in which findings matter, most serious first: live keys in test code, then
+/// checksum-confirmed ones, then by severity, then by location (so any cut is deterministic).
+/// SARIF keeps this many when over GitHub's limits; the Markdown summary lists them so.
+pub fn by_priority(a: &crate::finding::Finding, b: &crate::finding::Finding) -> std::cmp::Ordering {
+    use std::cmp::Reverse;
+    let key = |f: &crate::finding::Finding| {
+        (
+            Reverse(f.kind),
+            Reverse(f.confirmation.is_confirmed()),
+            Reverse(f.severity),
+        )
+    };
+    key(a).cmp(&key(b)).then_with(|| {
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    })
+}
+
 /// A finding's SARIF level: `note` for unconfirmed checksums and test keys in test code,
 /// else by severity (critical and high: `error`; medium: `warning`; low: `note`).
 pub fn level(f: &crate::finding::Finding) -> &'static str {

@@ -150,19 +150,7 @@ pub fn build_limited(
     let mut kept: Vec<&crate::finding::Finding> = outcome.findings.iter().collect();
     let total = kept.len();
     if total > limit {
-        kept.sort_by(|a, b| {
-            let key = |f: &crate::finding::Finding| {
-                (
-                    std::cmp::Reverse(f.kind),
-                    std::cmp::Reverse(f.confirmation.is_confirmed()),
-                    std::cmp::Reverse(f.severity),
-                )
-            };
-            key(a).cmp(&key(b)).then_with(|| {
-                (&a.path, a.line, a.column, &a.rule_id)
-                    .cmp(&(&b.path, b.line, b.column, &b.rule_id))
-            })
-        });
+        kept.sort_by(|a, b| super::by_priority(a, b));
         kept.truncate(limit);
     }
     let fired: BTreeSet<&str> = kept.iter().map(|f| f.rule_id.as_str()).collect();
