@@ -11,7 +11,7 @@ pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
     match cmd {
         BaselineCommand::Create { target, output } => {
             let c = collect(&target, true)?;
-            let base = Baseline::from_findings(&c.outcome.findings, &c.root, &c.scope);
+            let base = Baseline::from_findings(c.with_repo_paths(), &c.scope);
             base.save(&output)?;
             println!(
                 "{}: {} entr{} from {} finding{}{}",
@@ -41,7 +41,7 @@ pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
             // Without `.keyhoundignore` applied, to see which of its fingerprints still
             // silence something.
             let c = collect(&target, false)?;
-            let stale = base.stale(&c.outcome.findings, &c.root);
+            let stale = base.stale(c.with_repo_paths());
             for e in &stale {
                 println!(
                     "stale: {}  {}  {}{}",
@@ -89,7 +89,7 @@ pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
         BaselineCommand::Prune { target, baseline } => {
             let base = Baseline::load(&baseline)?;
             let c = collect(&target, true)?;
-            let stale = base.stale(&c.outcome.findings, &c.root);
+            let stale = base.stale(c.with_repo_paths());
             base.without(&stale).save(&baseline)?;
             println!(
                 "{}: removed {} stale entr{}, {} left",

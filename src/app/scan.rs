@@ -28,6 +28,22 @@ pub(super) struct Collected {
     pub scope: Scope,
 }
 
+impl Collected {
+    /// How this scan's finding paths become repository-relative (baselines store those).
+    pub fn repo_paths(&self) -> baseline::RepoPaths {
+        match self.outcome.stats.kind {
+            scan::Kind::History | scan::Kind::Staged => baseline::RepoPaths::relative(),
+            scan::Kind::Tree | scan::Kind::Stdin => baseline::RepoPaths::under(&self.root),
+        }
+    }
+
+    /// Each finding with its repository-relative path.
+    pub fn with_repo_paths(&self) -> impl Iterator<Item = (&Finding, String)> {
+        let paths = self.repo_paths();
+        self.outcome.findings.iter().map(move |f| (f, paths.of(f)))
+    }
+}
+
 /// How to collect.
 #[derive(Default)]
 pub(super) struct Collect {
@@ -57,16 +73,10 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
     if let Some(file) = &args.baseline {
         let base = Baseline::load(file)?;
         let before = c.outcome.findings.len();
-        // Staged paths come from the index: already repository-relative.
-        let staged = c.outcome.stats.kind == scan::Kind::Staged;
-        c.outcome.findings.retain(|f| {
-            let path = if staged {
-                f.path.clone()
-            } else {
-                baseline::relative_path(f, &c.root)
-            };
-            !base.contains(f, &path)
-        });
+        let paths = c.repo_paths();
+        c.outcome
+            .findings
+            .retain(|f| !base.contains(f, &paths.of(f)));
         let known = before - c.outcome.findings.len();
         if known > 0 && !args.quiet {
             eprintln!(

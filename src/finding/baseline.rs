@@ -53,12 +53,15 @@ struct File {
 }
 
 impl Baseline {
-    /// The baseline of `findings` (paths made relative to `root`, the repository's root).
-    pub fn from_findings(findings: &[Finding], root: &Path, scope: &Scope) -> Baseline {
+    /// The baseline of `findings`, each with its repository-relative path (see [`RepoPaths`]).
+    pub fn from_findings<'a>(
+        findings: impl IntoIterator<Item = (&'a Finding, String)>,
+        scope: &Scope,
+    ) -> Baseline {
         let entries: BTreeSet<Entry> = findings
-            .iter()
-            .map(|f| Entry {
-                path: relative_path(f, root),
+            .into_iter()
+            .map(|(f, path)| Entry {
+                path,
                 rule: f.rule_id.clone(),
                 fingerprint: f.fingerprint.clone(),
                 commit: f.commit.as_ref().map(|c| c.id.clone()),
@@ -148,11 +151,14 @@ impl Baseline {
         fingerprint(&self.scope, &f.rule_id, f.secret.expose().as_bytes())
     }
 
-    /// The entries no finding matches any more.
-    pub fn stale(&self, findings: &[Finding], root: &Path) -> Vec<Entry> {
+    /// The entries no finding (with its repository-relative path) matches any more.
+    pub fn stale<'a>(
+        &self,
+        findings: impl IntoIterator<Item = (&'a Finding, String)>,
+    ) -> Vec<Entry> {
         let live: HashSet<(String, String)> = findings
-            .iter()
-            .map(|f| (relative_path(f, root), self.fingerprint_of(f)))
+            .into_iter()
+            .map(|(f, path)| (path, self.fingerprint_of(f)))
             .collect();
         self.entries
             .iter()
@@ -184,22 +190,44 @@ fn dedup(entries: Vec<Entry>) -> Vec<Entry> {
         .collect()
 }
 
-/// A finding's path relative to the repository root `root`: history and staged findings
-/// already are; tree findings are relative to the current directory or absolute.
-pub fn relative_path(f: &Finding, root: &Path) -> String {
-    let path = f.path.trim_start_matches("./");
-    if f.commit.is_some() || path == "<stdin>" {
-        return path.to_string();
+/// Turns findings' paths into repository-relative ones, as baselines store them. History and
+/// staged findings already are; tree findings are relative to the current directory or
+/// absolute. The canonical root and current directory are resolved once per scan.
+pub struct RepoPaths {
+    /// `None`: paths are already repository-relative.
+    tree: Option<(PathBuf, PathBuf)>,
+}
+
+impl RepoPaths {
+    /// For paths already relative to the repository (history and staged scans).
+    pub fn relative() -> RepoPaths {
+        RepoPaths { tree: None }
     }
-    let abs = if Path::new(path).is_absolute() {
-        PathBuf::from(path)
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    match canon(&abs).strip_prefix(canon(root)) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => path.to_string(),
+
+    /// For tree-scan paths, under the repository (or scan) root `root`.
+    pub fn under(root: &Path) -> RepoPaths {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let cwd = std::env::current_dir().unwrap_or_default();
+        RepoPaths {
+            tree: Some((canon(root), cwd)),
+        }
+    }
+
+    /// `f`'s repository-relative path.
+    pub fn of(&self, f: &Finding) -> String {
+        let path = f.path.trim_start_matches("./");
+        let Some((root, cwd)) = &self.tree else {
+            return path.to_string();
+        };
+        if path == "<stdin>" {
+            return path.to_string();
+        }
+        let abs = cwd.join(path); // an absolute `path` replaces `cwd`
+        let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+        match abs.strip_prefix(root) {
+            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+            Err(_) => path.to_string(),
+        }
     }
 }
 
@@ -268,12 +296,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let abs = |p: &str| root.join(p).to_string_lossy().into_owned();
-        let fs = vec![
+        let fs = [
             finding(&abs("src/z.py"), "aws.key", "AKIAFAKE1", &scope),
             finding(&abs("src/a.py"), "generic.secret", "s3cr3tvalue-1", &scope),
             finding(&abs("src/a.py"), "generic.secret", "s3cr3tvalue-1", &scope),
         ];
-        let b = Baseline::from_findings(&fs, root, &scope);
+        let paths = RepoPaths::under(root);
+        let b = Baseline::from_findings(fs.iter().map(|f| (f, paths.of(f))), &scope);
         let text = b.to_text();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 5, "{text}");
@@ -315,8 +344,8 @@ mod tests {
         assert_ne!(in_fork.fingerprint, f.fingerprint);
         assert!(b.contains(&in_fork, "x.py"));
         assert!(!b.contains(&finding("x.py", "r.id", "value-two", &made_in), "x.py"));
-        assert!(b.stale(&[in_fork], Path::new(".")).is_empty());
-        assert_eq!(b.stale(&[], Path::new(".")).len(), 1);
+        assert!(b.stale([(&in_fork, "x.py".to_string())]).is_empty());
+        assert_eq!(b.stale([]).len(), 1);
     }
 
     #[test]
