@@ -285,6 +285,8 @@ pub fn scan_history(
     struct Found {
         order: usize,
         finding: Finding,
+        /// The job of the blob at this path in the commit's first parent.
+        parent: Option<usize>,
     }
     #[derive(Default)]
     struct Acc {
@@ -294,23 +296,32 @@ pub fn scan_history(
         binary: u64,
         large: u64,
         errors: Vec<String>,
+        /// The fingerprints found in each blob that is another's parent, by job.
+        in_parents: Vec<(usize, Vec<String>)>,
     }
-    let scan_job = |acc: &mut Acc, job: &git::BlobJob, data: &[u8], scratch: &mut Scratch| {
-        acc.files += 1;
-        acc.bytes += data.len() as u64;
-        let first = &job.introductions[0];
-        let blob = Blob {
-            origin: Origin {
+    let scan_job = |acc: &mut Acc, j: usize, data: &[u8], scratch: &mut Scratch| {
+        let job = &plan.blobs[j];
+        // A blob read only as a parent is not counted as scanned.
+        if !job.introductions.is_empty() {
+            acc.files += 1;
+            acc.bytes += data.len() as u64;
+        }
+        let origin = match job.introductions.first() {
+            Some(first) => Origin {
                 path: first.path.clone(),
                 commit: Some(first.commit.clone()),
             },
-            data,
+            None => Origin::file(String::new()),
         };
         let matches = engine.scan(data, scratch);
         if matches.is_empty() {
             return;
         }
-        let found = finding::build(engine, &blob.origin, data, &matches, finding_opts);
+        let found = finding::build(engine, &origin, data, &matches, finding_opts);
+        if job.children > 0 {
+            let prints = found.iter().map(|f| f.fingerprint.clone()).collect();
+            acc.in_parents.push((j, prints));
+        }
         // The same blob may have been introduced at several paths and commits:
         // one finding per (path, commit); the grouping below keeps the earliest.
         for intro in &job.introductions {
@@ -324,6 +335,7 @@ pub fn scan_history(
                 acc.found.push(Found {
                     order: intro.order,
                     finding: f,
+                    parent: intro.parent,
                 });
             }
         }
@@ -342,26 +354,29 @@ pub fn scan_history(
             let mut acc = Acc::default();
             for &i in positions {
                 let job = &plan.blobs[i];
+                let counted = u64::from(!job.introductions.is_empty());
                 scanning.inc(1);
                 let data = match reader.read(job.oid, run.max_file_size) {
                     Ok(BlobRead::Text(d)) => d,
                     Ok(BlobRead::Binary) => {
-                        acc.binary += 1;
+                        acc.binary += counted;
                         continue;
                     }
                     Ok(BlobRead::TooLarge) => {
-                        acc.large += 1;
+                        acc.large += counted;
                         continue;
                     }
                     Err(e) => {
-                        acc.errors.push(format!(
-                            "{e} (introduced at {} in commit {})",
-                            job.introductions[0].path, job.introductions[0].commit.id
-                        ));
+                        acc.errors.push(match job.introductions.first() {
+                            Some(x) => {
+                                format!("{e} (introduced at {} in commit {})", x.path, x.commit.id)
+                            }
+                            None => format!("{e} (the version before a scanned commit's file)"),
+                        });
                         continue;
                     }
                 };
-                scan_job(&mut acc, job, &data, &mut scratch);
+                scan_job(&mut acc, i, &data, &mut scratch);
                 if run.progress {
                     let total = read_bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
                     if acc.files % 64 == 0 {
@@ -382,6 +397,7 @@ pub fn scan_history(
             a.binary += b.binary;
             a.large += b.large;
             a.errors.extend(b.errors);
+            a.in_parents.extend(b.in_parents);
             a
         });
 
@@ -394,22 +410,46 @@ pub fn scan_history(
         bail!("{first}");
     }
 
-    // One finding per (secret, path): the earliest commit, and a count of the others.
-    let mut groups: HashMap<(&str, &str), (usize, HashSet<usize>)> = HashMap::new();
+    // A commit added a secret at a path when the path's previous version (in its first
+    // parent) did not hold it: an older secret in a file a commit edits is not that
+    // commit's, and a range scan does not report it.
+    let in_parents: HashMap<usize, HashSet<String>> = acc
+        .in_parents
+        .into_iter()
+        .map(|(j, prints)| (j, prints.into_iter().collect()))
+        .collect();
+    let added = |f: &Found| {
+        f.parent.is_none_or(|p| {
+            in_parents
+                .get(&p)
+                .is_none_or(|prints| !prints.contains(&f.finding.fingerprint))
+        })
+    };
+    // One finding per (secret, path): the earliest commit that added it, and a count of the
+    // other commits whose version of the file holds it.
+    /// The finding to report (the earliest that added the secret) and the commits it is in.
+    type Group = (Option<usize>, HashSet<usize>);
+    let mut groups: HashMap<(&str, &str), Group> = HashMap::new();
     let found = acc.found;
     for (i, f) in found.iter().enumerate() {
         let key = (f.finding.fingerprint.as_str(), f.finding.path.as_str());
-        let entry = groups.entry(key).or_insert_with(|| (i, HashSet::new()));
+        let entry = groups.entry(key).or_insert_with(|| (None, HashSet::new()));
         // Walk positions identify commits one to one.
         entry.1.insert(f.order);
-        let best = &found[entry.0];
-        if (f.order, f.finding.line) < (best.order, best.finding.line) {
-            entry.0 = i;
+        if !added(f) {
+            continue;
+        }
+        let earlier = entry.0.is_none_or(|b: usize| {
+            let best = &found[b];
+            (f.order, f.finding.line) < (best.order, best.finding.line)
+        });
+        if earlier {
+            entry.0 = Some(i);
         }
     }
     let mut keep: Vec<(usize, u64)> = groups
         .into_values()
-        .map(|(i, commits)| (i, commits.len() as u64 - 1))
+        .filter_map(|(i, commits)| Some((i?, commits.len() as u64 - 1)))
         .collect();
     keep.sort_unstable();
     // HEAD's tree is resolved once; each path with a finding is looked up in it once.

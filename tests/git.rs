@@ -241,6 +241,94 @@ fn merges_ranges_and_since_commit() {
     scan_json(r.path(), &["--git", "--since-commit", &head], 0);
 }
 
+/// A fake PEM RSA key whose body is four random base64 lines.
+fn pem_key(seed: u64) -> String {
+    let b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let lines: Vec<String> = (0..4).map(|i| body(seed * 10 + i, b64, 64)).collect();
+    format!(
+        "{}{}\n{}\n{}\n",
+        "-----BEGIN RSA ",
+        "PRIVATE KEY-----",
+        lines.join("\n"),
+        "-----END RSA PRIVATE KEY-----"
+    )
+}
+
+#[test]
+fn history_reports_what_each_commit_adds() {
+    let r = repo();
+    // A secret committed before the range, in a file the range then edits.
+    write(
+        r.path(),
+        "cfg.py",
+        format!("old = \"{}\"\nv = 0\n", aws_key_id(40)),
+    );
+    let base = commit_all(r.path(), "old secret");
+    write(
+        r.path(),
+        "cfg.py",
+        format!(
+            "old = \"{}\"\nv = 1\nnew = \"{}\"\n",
+            aws_key_id(40),
+            stripe_live(41)
+        ),
+    );
+    let edit = commit_all(r.path(), "edit");
+    // The range's commit edited the file, but added only the second secret.
+    let range = scan_json(r.path(), &["--git", &format!("{base}..HEAD")], 1);
+    assert_eq!(places(&range), vec![("cfg.py".to_string(), 3)]);
+    assert_eq!(findings(&range)[0]["commit"]["id"], edit);
+    // The whole history: each secret at the commit that added it; the old one is in the
+    // edited version too.
+    let all = scan_json(r.path(), &["--git"], 1);
+    let f = findings(&all);
+    assert_eq!(f.len(), 2, "{f:?}");
+    let old = f.iter().find(|f| f["line"] == 1).unwrap();
+    assert_eq!(old["commit"]["id"], base);
+    assert_eq!(old["other_commits"], 1);
+
+    // A key rotated in place: the PEM header and footer lines stay, only the body is new;
+    // the header (the rule's keyword) is found on the unchanged line above it.
+    write(r.path(), "deploy/key.pem", pem_key(42));
+    let first = commit_all(r.path(), "add key");
+    write(r.path(), "deploy/key.pem", pem_key(43));
+    let rotated = commit_all(r.path(), "rotate key");
+    let rep = scan_json(r.path(), &["--git", &format!("{edit}..HEAD")], 1);
+    let mut keys: Vec<(String, u64)> = findings(&rep)
+        .iter()
+        .map(|f| {
+            assert_eq!(f["rule_id"], "private-key.pem");
+            (
+                f["commit"]["id"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    keys.sort();
+    // Line 2: the secret (the body) starts under the header.
+    let mut want = vec![(first, 2), (rotated, 2)];
+    want.sort();
+    assert_eq!(keys, want);
+
+    // Removed, then added back: one finding, at the first commit; the return is counted.
+    write(r.path(), "cfg.py", "v = 2\n");
+    commit_all(r.path(), "remove secrets");
+    write(
+        r.path(),
+        "cfg.py",
+        format!("v = 3\nold = \"{}\"\n", aws_key_id(40)),
+    );
+    commit_all(r.path(), "put one back");
+    let all = scan_json(r.path(), &["--git"], 1);
+    let old: Vec<&Value> = findings(&all)
+        .iter()
+        .filter(|f| f["path"] == "cfg.py" && f["rule_id"] != "stripe.secret.live")
+        .collect();
+    assert_eq!(old.len(), 1, "{old:?}");
+    assert_eq!(old[0]["commit"]["id"], base);
+    assert_eq!(old[0]["other_commits"], 2);
+}
+
 #[test]
 fn renamed_file_keeps_one_blob_read() {
     let r = repo();

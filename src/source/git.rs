@@ -258,13 +258,23 @@ pub struct Introduction {
     pub order: usize,
     pub commit: Arc<CommitInfo>,
     pub path: String,
+    /// The job of the blob this path held in the commit's first parent, if it held one:
+    /// a secret that blob held too is older than the commit. `None`: a new file (or a root
+    /// or shallow-boundary commit), everything in it is the commit's.
+    pub parent: Option<usize>,
 }
 
-/// A blob to scan, with every (commit, path) that introduced it, earliest first.
+/// A blob to read, with every (commit, path) that introduced it, earliest first. A blob no
+/// selected commit introduced is read only as a parent (the secrets it holds are not new in
+/// its children): it has no introductions.
 #[derive(Debug, Clone)]
 pub struct BlobJob {
     pub oid: Oid,
     pub introductions: Vec<Introduction>,
+    /// The distinct parent jobs of the introductions.
+    pub parents: Vec<usize>,
+    /// How many jobs have this one among their parents.
+    pub children: u32,
 }
 
 /// The blobs a history scan must read.
@@ -373,27 +383,37 @@ pub fn plan_history(
         commits: oids.len() as u64,
         ..HistoryPlan::default()
     };
+    let mut job_of = |blobs: &mut Vec<BlobJob>, oid: Oid| -> usize {
+        *index.entry(oid).or_insert_with(|| {
+            blobs.push(BlobJob {
+                oid,
+                introductions: Vec::new(),
+                parents: Vec::new(),
+                children: 0,
+            });
+            blobs.len() - 1
+        })
+    };
     for run in runs {
         for (order, info, blobs) in run? {
-            for (oid, path) in blobs {
+            for (oid, path, parent) in blobs {
                 if !under(opts.prefix.as_deref(), &path) {
                     continue;
                 }
-                let intro = Introduction {
+                let job = job_of(&mut plan.blobs, oid);
+                let parent = parent.map(|p| job_of(&mut plan.blobs, p));
+                if let Some(p) = parent {
+                    if !plan.blobs[job].parents.contains(&p) {
+                        plan.blobs[job].parents.push(p);
+                        plan.blobs[p].children += 1;
+                    }
+                }
+                plan.blobs[job].introductions.push(Introduction {
                     order,
                     commit: info.clone(),
                     path,
-                };
-                match index.get(&oid) {
-                    Some(&i) => plan.blobs[i].introductions.push(intro),
-                    None => {
-                        index.insert(oid, plan.blobs.len());
-                        plan.blobs.push(BlobJob {
-                            oid,
-                            introductions: vec![intro],
-                        });
-                    }
-                }
+                    parent,
+                });
             }
         }
     }
@@ -402,10 +422,14 @@ pub fn plan_history(
 }
 
 /// One commit's share of the plan: its walk position, its metadata, the blobs it introduced.
-type Walked = (usize, Arc<CommitInfo>, Vec<(Oid, String)>);
+type Walked = (usize, Arc<CommitInfo>, Vec<Introduced>);
+
+/// A blob a commit introduced: its id, its path, and the blob at that path in the first
+/// parent (if the path held a blob there).
+type Introduced = (Oid, String, Option<Oid>);
 
 /// A commit's metadata and the blobs it introduces relative to its first parent.
-fn commit_blobs(repo: &gix::Repository, oid: Oid) -> Result<(CommitInfo, Vec<(Oid, String)>)> {
+fn commit_blobs(repo: &gix::Repository, oid: Oid) -> Result<(CommitInfo, Vec<Introduced>)> {
     let id = gix::ObjectId::from_bytes_or_panic(oid.as_bytes());
     let commit = repo.find_commit(id)?;
     let tree = commit.tree_id()?.detach();
@@ -441,7 +465,7 @@ fn introduced(
     old: Option<gix::ObjectId>,
     new: gix::ObjectId,
     prefix: &mut String,
-    out: &mut Vec<(Oid, String)>,
+    out: &mut Vec<Introduced>,
 ) -> Result<()> {
     let new_tree = repo.find_tree(new)?;
     let new_entries = new_tree.decode()?;
@@ -473,7 +497,11 @@ fn introduced(
             prefix.truncate(len);
         } else if entry.mode.is_blob() {
             let oid = Oid::from_bytes(entry.oid.as_bytes())?;
-            out.push((oid, format!("{prefix}{name}")));
+            let parent = prev
+                .filter(|(mode, _)| mode.is_blob())
+                .map(|&(_, pid)| Oid::from_bytes(pid.as_bytes()))
+                .transpose()?;
+            out.push((oid, format!("{prefix}{name}"), parent));
         }
     }
     Ok(())
