@@ -7,6 +7,7 @@ use crate::config::gitleaks::{self, IgnoreEntry};
 use crate::detect::Engine;
 use crate::finding::baseline::IGNORE_FILE;
 use crate::finding::{Options, Policy};
+use crate::source::git;
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -127,7 +128,7 @@ fn translate_ignores(
     let repo = git2::Repository::discover(&root).ok();
     let opts = Options {
         line_hashes: false,
-        scope: scope_of(&cfg, repo.as_ref()),
+        scope: scope_of(&cfg, repo.as_ref().and_then(git::remote_scope)),
     };
     // Everything keyhound finds, whatever the allowlists say: the entry is what silences it.
     let policy = Policy {

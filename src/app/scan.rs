@@ -157,23 +157,13 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
     if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
         bail!("nothing could be read at the given path(s)");
     }
-    Ok(Collected {
-        outcome,
-        engine,
-        revocation: p.revocation,
-        root,
-        scope: p.opts.scope,
-    })
+    Ok(p.collected(outcome, engine, root))
 }
 
-/// The fingerprint scope: `[fingerprint] scope`, else the repository's remote, else none.
-pub(super) fn scope_of(cfg: &Config, repo: Option<&git2::Repository>) -> Scope {
-    let name = cfg
-        .fingerprint_scope
-        .clone()
-        .or_else(|| repo.and_then(git::remote_scope))
-        .unwrap_or_default();
-    Scope::new(&name)
+/// The fingerprint scope: `[fingerprint] scope`, else the repository's remote (`remote`,
+/// from [`git::remote_scope`]), else none.
+pub(super) fn scope_of(cfg: &Config, remote: Option<String>) -> Scope {
+    Scope::new(&cfg.fingerprint_scope.clone().or(remote).unwrap_or_default())
 }
 
 /// `--staged`, `--git` and `--pre-push`: scans a repository's objects, not its files.
@@ -255,13 +245,7 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(Collected {
-        outcome,
-        engine,
-        revocation: p.revocation,
-        root,
-        scope: p.opts.scope,
-    })
+    Ok(p.collected(outcome, engine, root))
 }
 
 /// The pre-commit path, where every millisecond is paid on every commit: the rules are
@@ -295,13 +279,7 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
     let (staged, root, remote) = staged?;
     let p = prepare(target, cfg, &root, remote, how)?;
     let outcome = scan::scan_staged(&engine, &p.policy, &p.opts, &staged, started);
-    Ok(Collected {
-        outcome,
-        engine,
-        revocation: p.revocation,
-        root,
-        scope: p.opts.scope,
-    })
+    Ok(p.collected(outcome, engine, root))
 }
 
 fn build_engine(
@@ -321,6 +299,19 @@ struct Prepared {
     revocation: Option<crate::revoke::RevocationConfig>,
 }
 
+impl Prepared {
+    /// The scan's result, with what the commands after it need.
+    fn collected(self, outcome: Outcome, engine: Engine, root: PathBuf) -> Collected {
+        Collected {
+            outcome,
+            engine,
+            revocation: self.revocation,
+            root,
+            scope: self.opts.scope,
+        }
+    }
+}
+
 /// The post-detection policy (the configuration's allowlist and test paths, the flags, the
 /// fingerprints `.keyhoundignore` at `root` silences), the finding options (with the
 /// fingerprint scope: `[fingerprint] scope`, else the repository's `remote`) and the
@@ -337,7 +328,7 @@ fn prepare(
     } else {
         Default::default()
     };
-    let scope = Scope::new(&cfg.fingerprint_scope.or(remote).unwrap_or_default());
+    let scope = scope_of(&cfg, remote);
     Ok(Prepared {
         policy: Policy {
             allowlist: cfg.allowlist,

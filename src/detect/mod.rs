@@ -428,7 +428,7 @@ impl Engine {
                 // The hit lies inside the open window: it only extends it.
                 Some(w) if s < w.2 => w.2 = w.2.max(end),
                 Some(w) => {
-                    let start = start(self.slots[ri as usize].generic);
+                    let start = start(slot.generic);
                     if start <= w.2 {
                         w.2 = w.2.max(end);
                     } else {
@@ -436,7 +436,7 @@ impl Engine {
                         *w = (ri, start, end);
                     }
                 }
-                None => open.push((ri, start(self.slots[ri as usize].generic), end)),
+                None => open.push((ri, start(slot.generic), end)),
             }
         }
     }
