@@ -471,17 +471,29 @@ fn introduced(
     let new_entries = new_tree.decode()?;
     let old_tree = old.map(|o| repo.find_tree(o)).transpose()?;
     let old_entries = old_tree.as_ref().map(|t| t.decode()).transpose()?;
-    let before: HashMap<&[u8], (gix::object::tree::EntryMode, &gix::hash::oid)> = old_entries
-        .as_ref()
-        .map(|t| {
-            t.entries
-                .iter()
-                .map(|e| (e.filename.as_ref(), (e.mode, e.oid)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let before = old_entries.as_ref().map_or(&[][..], |t| &t.entries[..]);
+    // Both entry lists are in git's tree order: walk them side by side.
+    let mut k = 0;
     for entry in &new_entries.entries {
-        let prev = before.get(entry.filename.as_ref() as &[u8]);
+        let name: &[u8] = entry.filename.as_ref();
+        let mut prev = None;
+        while let Some(e) = before.get(k) {
+            match tree_order(
+                e.filename.as_ref(),
+                e.mode.is_tree(),
+                name,
+                entry.mode.is_tree(),
+            ) {
+                std::cmp::Ordering::Less => k += 1,
+                std::cmp::Ordering::Equal => {
+                    prev = Some((e.mode, e.oid));
+                    k += 1;
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        let prev = prev.as_ref();
         if prev.is_some_and(|&(_, pid)| pid == entry.oid) {
             continue;
         }
@@ -505,6 +517,17 @@ fn introduced(
         }
     }
     Ok(())
+}
+
+/// Git's order of tree entries: by name, a subtree's name compared as if it ended in `/`
+/// (an entry of the same name and another kind is a different entry).
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let end =
+            |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
+        end(a, a_tree).cmp(&end(b, b_tree))
+    })
 }
 
 /// What [`BlobReader::read`] found.
@@ -614,7 +637,7 @@ impl BlobReader {
 
 #[cfg(test)]
 mod tests {
-    use super::{normalize_remote, under};
+    use super::{normalize_remote, tree_order, under};
 
     #[test]
     fn prefixes() {
@@ -624,6 +647,18 @@ mod tests {
         assert!(under(Some("services/api/x.py"), "services/api/x.py"));
         assert!(!under(Some("services/api"), "services/api2/x.py"));
         assert!(!under(Some("services/api"), "services/x.py"));
+    }
+
+    #[test]
+    fn tree_order_is_gits() {
+        use std::cmp::Ordering::*;
+        // `a.txt` < `a/` (a subtree) < `a0`: '.' < '/' < '0'.
+        assert_eq!(tree_order(b"a.txt", false, b"a", true), Less);
+        assert_eq!(tree_order(b"a", true, b"a0", false), Less);
+        assert_eq!(tree_order(b"a", false, b"a", true), Less);
+        assert_eq!(tree_order(b"a", true, b"a", true), Equal);
+        assert_eq!(tree_order(b"b", false, b"a", false), Greater);
+        assert_eq!(tree_order(b"ab", false, b"a", false), Greater);
     }
 
     #[test]
