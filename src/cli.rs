@@ -294,8 +294,10 @@ pub struct Target {
     #[arg(long, conflicts_with_all = ["git", "pre_push"])]
     pub staged: bool,
 
-    /// Scan git history: every blob each commit introduces, once per object. RANGE is a
-    /// revision range (`main..feature`) or a revision (its ancestry); default HEAD.
+    /// Scan git history: every blob each commit introduces, once per object; a secret is
+    /// reported at the commit that added it (so a range reports only what it adds, not older
+    /// secrets in files it edits). RANGE is a revision range (`main..feature`) or a revision
+    /// (its ancestry); default HEAD.
     #[arg(
         long,
         value_name = "RANGE",
