@@ -94,10 +94,15 @@ pub fn normalize_remote(url: &str) -> String {
     };
     let (authority, path) = match rest.find('/') {
         Some(i) if had_scheme => (&rest[..i], &rest[i..]),
-        // scp-like `user@host:path`: the first `:` ends the host.
+        // scp-like `user@host:path`: the first `:` after the user ends the host (a
+        // `user:password@` before it must not end up in the path, which baselines store).
         _ if !had_scheme && rest.contains(':') && !rest.starts_with('/') => {
-            let i = rest.find(':').unwrap_or(rest.len());
-            (&rest[..i], &rest[i + 1..])
+            let slash = rest.find('/').unwrap_or(rest.len());
+            let host_at = rest[..slash].rfind('@').map_or(0, |a| a + 1);
+            let i = rest[host_at..]
+                .find(':')
+                .map_or(rest.len(), |c| host_at + c);
+            (&rest[..i], &rest[(i + 1).min(rest.len())..])
         }
         _ => ("", rest),
     };
@@ -672,6 +677,9 @@ mod tests {
         ] {
             assert_eq!(normalize_remote(url), "github.com/acme/app", "{url}");
         }
+        // Credentials in an scp-like address stay out of the scope too.
+        let scp_with_password = format!("deploy:{}@github.com:acme/app.git", "hunter2");
+        assert_eq!(normalize_remote(&scp_with_password), "github.com/acme/app");
         assert_eq!(normalize_remote("/srv/git/app.git"), "srv/git/app");
         assert_eq!(normalize_remote("file:///srv/git/app.git"), "srv/git/app");
         assert_ne!(
