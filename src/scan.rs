@@ -297,7 +297,7 @@ pub fn scan_history(
         large: u64,
         errors: Vec<String>,
         /// The fingerprints found in each blob that is another's parent, by job.
-        in_parents: Vec<(usize, Vec<String>)>,
+        in_parents: Vec<(usize, HashSet<String>)>,
     }
     let scan_job = |acc: &mut Acc, j: usize, data: &[u8], scratch: &mut Scratch| {
         let job = &plan.blobs[j];
@@ -318,7 +318,7 @@ pub fn scan_history(
             return;
         }
         let found = finding::build(engine, &origin, data, &matches, finding_opts);
-        if job.children > 0 {
+        if job.is_parent {
             let prints = found.iter().map(|f| f.fingerprint.clone()).collect();
             acc.in_parents.push((j, prints));
         }
@@ -413,11 +413,7 @@ pub fn scan_history(
     // A commit added a secret at a path when the path's previous version (in its first
     // parent) did not hold it: an older secret in a file a commit edits is not that
     // commit's, and a range scan does not report it.
-    let in_parents: HashMap<usize, HashSet<String>> = acc
-        .in_parents
-        .into_iter()
-        .map(|(j, prints)| (j, prints.into_iter().collect()))
-        .collect();
+    let in_parents: HashMap<usize, HashSet<String>> = acc.in_parents.into_iter().collect();
     let added = |f: &Found| {
         f.parent.is_none_or(|p| {
             in_parents

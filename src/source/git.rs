@@ -276,10 +276,8 @@ pub struct Introduction {
 pub struct BlobJob {
     pub oid: Oid,
     pub introductions: Vec<Introduction>,
-    /// The distinct parent jobs of the introductions.
-    pub parents: Vec<usize>,
-    /// How many jobs have this one among their parents.
-    pub children: u32,
+    /// Whether some introduction has this blob as its parent.
+    pub is_parent: bool,
 }
 
 /// The blobs a history scan must read.
@@ -393,8 +391,7 @@ pub fn plan_history(
             blobs.push(BlobJob {
                 oid,
                 introductions: Vec::new(),
-                parents: Vec::new(),
-                children: 0,
+                is_parent: false,
             });
             blobs.len() - 1
         })
@@ -408,10 +405,7 @@ pub fn plan_history(
                 let job = job_of(&mut plan.blobs, oid);
                 let parent = parent.map(|p| job_of(&mut plan.blobs, p));
                 if let Some(p) = parent {
-                    if !plan.blobs[job].parents.contains(&p) {
-                        plan.blobs[job].parents.push(p);
-                        plan.blobs[p].children += 1;
-                    }
+                    plan.blobs[p].is_parent = true;
                 }
                 plan.blobs[job].introductions.push(Introduction {
                     order,
