@@ -69,9 +69,10 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
             "note: not sending revocations from --staged: an unpushed secret has not leaked (remove it before committing)"
         );
     }
+    // A bad baseline file is an error before the scan, not after a long one.
+    let base = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut c = collect_findings(&args.target, &collect)?;
-    if let Some(file) = &args.baseline {
-        let base = Baseline::load(file)?;
+    if let (Some(base), Some(file)) = (&base, &args.baseline) {
         let before = c.outcome.findings.len();
         let paths = c.repo_paths();
         c.outcome
