@@ -533,7 +533,11 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: expected FORMAT=FILE, e.g. sarif=keyhound.sarif"))?;
     let format = Format::from_str(format, true).map_err(|_| {
-        format!("`{format}` is not a report format (text, json, sarif, github, markdown)")
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        format!("`{format}` is not a report format ({})", names.join(", "))
     })?;
     if file.is_empty() {
         return Err(format!("`{s}`: no file after `=`"));

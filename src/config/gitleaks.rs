@@ -177,7 +177,7 @@ fn global_allowlist(a: &GlAllowlist, i: usize, g: &mut Global, skipped: &mut Vec
     g.path_regexes.extend(a.paths.iter().cloned());
     g.stopwords.extend(a.stopwords.iter().cloned());
     for c in &a.commits {
-        if c.len() >= 7 && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if super::is_commit_id(c) {
             g.commits.push(c.clone());
         } else {
             skipped.push(format!("{label}: commit {c:?} is not a commit id"));
@@ -549,9 +549,7 @@ pub fn parse_ignore(text: &str) -> (Vec<IgnoreEntry>, Vec<String>) {
             let line: usize = line.parse().ok()?;
             let (rest, rule) = rest.rsplit_once(':')?;
             let (commit, file) = match rest.split_once(':') {
-                Some((c, f)) if c.len() >= 7 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    (Some(c.to_string()), f.to_string())
-                }
+                Some((c, f)) if super::is_commit_id(c) => (Some(c.to_string()), f.to_string()),
                 _ => (None, rest.to_string()),
             };
             (!file.is_empty() && !rule.is_empty()).then(|| IgnoreEntry {

@@ -53,6 +53,12 @@ struct RawFingerprint {
     scope: Option<String>,
 }
 
+/// Whether `s` can name a commit in `[allowlist] commits`: a full id or a prefix of at least
+/// 7 hex digits (64 for SHA-256 repositories).
+pub fn is_commit_id(s: &str) -> bool {
+    (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// `[[issuer]]`: a prefix of keys issued with `keyhound key new --prefix …`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -356,7 +362,7 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
     let path_regexes = compile_all(&raw.path_regexes, "allowlist path regex")
         .map_err(|e| ConfigError(format!("{name}: {e}")))?;
     for c in &raw.commits {
-        if c.len() < 7 || c.len() > 64 || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_commit_id(c) {
             return Err(ConfigError(format!(
                 "{name}: allowlist commit {c:?} is not a commit id (7 to 64 hex digits)"
             )));

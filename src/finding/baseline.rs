@@ -109,7 +109,7 @@ impl Baseline {
         }
         let mut entries: Vec<Entry> = file.entries.into_iter().flatten().collect();
         for e in &entries {
-            if e.fingerprint.len() != 32 || !e.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !is_fingerprint(&e.fingerprint) {
                 bail!("entry for {} has no valid fingerprint", e.path);
             }
         }

@@ -25,18 +25,6 @@ pub enum Format {
     Markdown,
 }
 
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Github => "github",
-            Format::Markdown => "markdown",
-        }
-    }
-}
-
 /// How to render a report.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
