@@ -6,9 +6,10 @@ use crate::cli::ImportCommand;
 use crate::config::gitleaks::{self, IgnoreEntry};
 use crate::detect::Engine;
 use crate::finding::baseline::IGNORE_FILE;
-use crate::finding::{Options, Policy};
+use crate::finding::{Finding, Options, Policy};
 use crate::source::git;
 use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,10 +63,14 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
         );
         // The configuration just written, if any, decides what keyhound finds.
         let cfg_file = config.as_ref().map(|_| output.as_path());
-        let (found, unmatched) = translate_ignores(&entries, cfg_file)?;
+        let repo = git2::Repository::discover(".").ok();
+        let root = repo
+            .as_ref()
+            .and_then(|r| r.workdir().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."));
+        let (found, unmatched) = translate_ignores(&entries, cfg_file, repo.as_ref(), &root)?;
         skipped.extend(unmatched);
         // Importing twice appends nothing twice.
-        let root = repo_root(Path::new("."));
         let have: std::collections::HashSet<String> =
             crate::finding::baseline::ignored_fingerprints(&root)?
                 .into_iter()
@@ -103,32 +108,28 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
-fn repo_root(start: &Path) -> PathBuf {
-    git2::Repository::discover(start)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| start.to_path_buf())
-}
-
 /// A fingerprint for `.keyhoundignore`, and the comment naming where it came from.
 type Ignored = (String, String);
 
+/// The findings in a file an entry names, or why it could not be read.
+type FileFindings = Result<Vec<Finding>, String>;
+
 /// For each entry, keyhound's fingerprints of the findings on its line, and the entries that
-/// matched nothing.
+/// matched nothing. `repo` (if any) has its working tree at `root`.
 fn translate_ignores(
     entries: &[IgnoreEntry],
     config: Option<&Path>,
+    repo: Option<&git2::Repository>,
+    root: &Path,
 ) -> Result<(Vec<Ignored>, Vec<String>)> {
     if entries.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let root = repo_root(Path::new("."));
-    let mut cfg = load_config(config, &root)?;
+    let mut cfg = load_config(config, root)?;
     let engine = Engine::new(std::mem::take(&mut cfg.rules))?;
-    let repo = git2::Repository::discover(&root).ok();
     let opts = Options {
         line_hashes: false,
-        scope: scope_of(&cfg, repo.as_ref().and_then(git::remote_scope)),
+        scope: scope_of(&cfg, repo.and_then(git::remote_scope)),
     };
     // Everything keyhound finds, whatever the allowlists say: the entry is what silences it.
     let policy = Policy {
@@ -137,24 +138,29 @@ fn translate_ignores(
     };
     let mut lines = Vec::new();
     let mut unmatched = Vec::new();
+    // Entries name the same file (at the same commit) many times: each is read and scanned
+    // once.
+    let mut scanned: HashMap<(Option<&str>, &str), FileFindings> = HashMap::new();
     for e in entries {
         let shown = match &e.commit {
             Some(c) => format!("{c}:{}:{}:{}", e.file, e.rule, e.line),
             None => format!("{}:{}:{}", e.file, e.rule, e.line),
         };
-        let data = match content(repo.as_ref(), &root, e) {
-            Ok(d) => d,
+        let findings = scanned
+            .entry((e.commit.as_deref(), e.file.as_str()))
+            .or_insert_with(|| {
+                let data = content(repo, root, e)?;
+                let outcome = crate::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
+                Ok(outcome.findings)
+            });
+        let findings = match findings {
+            Ok(f) => f,
             Err(why) => {
                 unmatched.push(format!(".gitleaksignore {shown}: {why}"));
                 continue;
             }
         };
-        let outcome = crate::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
-        let found: Vec<_> = outcome
-            .findings
-            .iter()
-            .filter(|f| f.line == e.line)
-            .collect();
+        let found: Vec<_> = findings.iter().filter(|f| f.line == e.line).collect();
         if found.is_empty() {
             unmatched.push(format!(
                 ".gitleaksignore {shown}: keyhound finds nothing on that line"
@@ -184,13 +190,8 @@ fn content(
                 .and_then(|o| o.peel_to_commit())
                 .map_err(|_| format!("commit {c} is not in this repository"))?;
             let tree = commit.tree().map_err(|e| e.to_string())?;
-            let entry = tree
-                .get_path(Path::new(&e.file))
-                .map_err(|_| format!("{} is not in commit {c}", e.file))?;
-            let blob = repo
-                .find_blob(entry.id())
-                .map_err(|_| format!("{} at {c} is not a file", e.file))?;
-            Ok(blob.content().to_vec())
+            git::blob_at(repo, &tree, &e.file)
+                .ok_or_else(|| format!("{} is not a file in commit {c}", e.file))
         }
         None => {
             let p = Path::new(&e.file);
