@@ -13,15 +13,11 @@ fn findings(report: &Value) -> Vec<Value> {
 
 /// Runs `keyhound baseline SUB ARGS…` in `dir`; returns stdout.
 fn baseline(dir: &Path, sub: &str, args: &[&str], code: i32) -> String {
-    let out = keyhound()
-        .current_dir(dir)
-        .args(["baseline", sub])
-        .args(args)
-        .assert()
-        .code(code)
-        .get_output()
-        .clone();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let all: Vec<&str> = ["baseline", sub]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    String::from_utf8_lossy(&output_in(dir, &all, code).stdout).into_owned()
 }
 
 /// `keyhound scan --format json ARGS… .` run in `dir`.

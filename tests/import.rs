@@ -8,13 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn run(dir: &Path, args: &[&str], code: i32) -> String {
-    let out = keyhound()
-        .current_dir(dir)
-        .args(args)
-        .assert()
-        .code(code)
-        .get_output()
-        .clone();
+    let out = output_in(dir, args, code);
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -98,18 +98,33 @@ pub fn scan_json(path: &Path, extra: &[&str], code: i32) -> serde_json::Value {
     serde_json::from_slice(&out).expect("JSON report")
 }
 
-/// Runs `keyhound ARGS…` in `dir` (ARGS asking for a JSON report), checks the exit code,
-/// returns the report.
-pub fn json_in(dir: &Path, args: &[&str], code: i32) -> serde_json::Value {
-    let out = keyhound()
+/// Runs `keyhound ARGS…` in `dir`, checks the exit code, returns what it printed.
+pub fn output_in(dir: &Path, args: &[&str], code: i32) -> std::process::Output {
+    keyhound()
         .current_dir(dir)
         .args(args)
         .assert()
         .code(code)
         .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("JSON report")
+        .clone()
+}
+
+/// Runs `keyhound ARGS…` in `dir` (ARGS asking for a JSON report), checks the exit code,
+/// returns the report.
+pub fn json_in(dir: &Path, args: &[&str], code: i32) -> serde_json::Value {
+    serde_json::from_slice(&output_in(dir, args, code).stdout).expect("JSON report")
+}
+
+/// Where `sarif` breaks the SARIF 2.1.0 schema (OASIS), one line each; empty when valid.
+pub fn sarif_schema_errors(sarif: &serde_json::Value) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 /// Runs git in `dir` with a fixed identity and no user or system configuration.
