@@ -25,8 +25,7 @@ fn command(f: &Finding) -> String {
     };
     let mut title = match f.kind {
         FindingKind::LiveInTest => format!("Live key in test code: {}", f.rule_name),
-        FindingKind::Hardcoded if f.rule_name.starts_with("Hardcoded") => f.rule_name.clone(),
-        FindingKind::Hardcoded => format!("Hardcoded {}", f.rule_name),
+        FindingKind::Hardcoded => super::hardcoded_title(&f.rule_name),
     };
     if f.confirmation.is_confirmed() {
         title.push_str(" (confirmed)");

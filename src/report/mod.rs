@@ -53,6 +53,16 @@ pub fn by_priority(a: &crate::finding::Finding, b: &crate::finding::Finding) -> 
     })
 }
 
+/// What a hardcoded finding of rule `name` is called in titles: "Hardcoded GitHub token";
+/// a rule already named so ("Hardcoded password") keeps its name.
+pub fn hardcoded_title(name: &str) -> String {
+    if name.starts_with("Hardcoded") {
+        name.to_string()
+    } else {
+        format!("Hardcoded {name}")
+    }
+}
+
 /// A finding's SARIF level: `note` for unconfirmed checksums and test keys in test code,
 /// else by severity (critical and high: `error`; medium: `warning`; low: `note`).
 pub fn level(f: &crate::finding::Finding) -> &'static str {
@@ -139,5 +149,20 @@ pub fn write(
         Format::Sarif => sarif::write(out, outcome, engine, opts.sarif_category.as_deref()),
         Format::Github => github::write(out, outcome),
         Format::Markdown => markdown::write(out, outcome),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hardcoded_titles_never_say_it_twice() {
+        assert_eq!(
+            super::hardcoded_title("GitHub token"),
+            "Hardcoded GitHub token"
+        );
+        assert_eq!(
+            super::hardcoded_title("Hardcoded password"),
+            "Hardcoded password"
+        );
     }
 }

@@ -99,7 +99,7 @@ fn descriptor(rule: &Rule, confirmed: bool) -> sarif::ReportingDescriptor {
     sarif::ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.id.replace(['.', '-'], "_"))
-        .short_description(text(format!("Hardcoded {}", rule.name)))
+        .short_description(text(super::hardcoded_title(&rule.name)))
         .full_description(text(format!(
             "A {} was found in the source. Anyone who can read the repository, its history or \
              its forks can use it.",
