@@ -187,6 +187,12 @@ fn nothing_to_import_and_bad_input_are_clear_errors() {
         out.contains("no .gitleaks.toml or .gitleaksignore here"),
         "{out}"
     );
+    // An ignore file named alone is read as one (not as a configuration), and nothing is
+    // translated or written for a configuration.
+    write(r.path(), ".gitleaksignore", "app.py:generic-api-key:1\n");
+    let out = run(r.path(), &["import", "gitleaks", ".gitleaksignore"], 0);
+    assert!(out.contains("app.py"), "{out}");
+    assert!(!r.path().join(".keyhound.toml").exists());
     write(r.path(), "bad.toml", "[[rules]\nid = 1");
     let out = run(r.path(), &["import", "gitleaks", "bad.toml"], 2);
     assert!(out.contains("bad.toml"), "{out}");

@@ -23,8 +23,20 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
     let default = |given: Option<PathBuf>, name: &str| -> Option<PathBuf> {
         given.or_else(|| Some(PathBuf::from(name)).filter(|p| p.is_file()))
     };
-    let config = default(config, ".gitleaks.toml");
-    let ignore = default(ignore, ".gitleaksignore");
+    // `keyhound import gitleaks .gitleaksignore`: the one file named is the ignore file.
+    let named_ignore = ignore.is_none()
+        && config.as_ref().is_some_and(|c| {
+            c.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with("gitleaksignore"))
+        });
+    let (config, ignore) = if named_ignore {
+        (None, config)
+    } else {
+        (
+            default(config, ".gitleaks.toml"),
+            default(ignore, ".gitleaksignore"),
+        )
+    };
     if config.is_none() && ignore.is_none() {
         bail!("no .gitleaks.toml or .gitleaksignore here: name the gitleaks configuration to translate");
     }
