@@ -565,6 +565,140 @@ fn path_with_keyhound() -> String {
     )
 }
 
+/// `git commit -q -m try EXTRA…` in `dir`, with the keyhound under test on PATH for the hook.
+fn hooked_commit(dir: &Path, extra: &[&str]) -> std::process::Output {
+    Proc::new("git")
+        .current_dir(dir)
+        .args(["commit", "-q", "-m", "try"])
+        .args(extra)
+        .env("PATH", path_with_keyhound())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ada Tester")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Tester")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .unwrap()
+}
+
+/// Git gives the hook a temporary index (`GIT_INDEX_FILE`) for `commit -a`, `commit <path>`,
+/// `--include`, `--only`; the hook must scan that index, not the repository's own, which
+/// does not hold the change. Each way of committing a secret is blocked, and the same way of
+/// committing a harmless change goes through.
+#[cfg(unix)]
+#[test]
+fn installed_hook_reads_the_index_git_commits_from() {
+    let cases: &[(&str, &[&str])] = &[
+        ("commit -a", &["-a"]),
+        ("commit <path>", &["app.py"]),
+        ("commit --only <path>", &["--only", "app.py"]),
+        ("commit --include <path>", &["--include", "app.py"]),
+        ("commit --amend -a", &["--amend", "-a"]),
+    ];
+    for (i, (how, extra)) in cases.iter().enumerate() {
+        let r = repo();
+        write(r.path(), "app.py", "print('hello')\n");
+        write(r.path(), "other.txt", "x\n");
+        commit_all(r.path(), "init");
+        hook(r.path(), &["install"], 0);
+        let head = git(r.path(), &["rev-parse", "HEAD"]);
+        // The change is in the working tree only: the repository's index does not hold it.
+        write(
+            r.path(),
+            "app.py",
+            format!("print('hello')\nk = \"{}\"\n", github_token(60 + i as u64)),
+        );
+        let blocked = hooked_commit(r.path(), extra);
+        let stderr = String::from_utf8_lossy(&blocked.stderr);
+        assert!(
+            !blocked.status.success(),
+            "{how}: the hook let a secret through"
+        );
+        assert!(
+            stderr.contains("keyhound blocked this commit"),
+            "{how}: {stderr}"
+        );
+        assert_eq!(
+            git(r.path(), &["rev-parse", "HEAD"]),
+            head,
+            "{how}: a commit was made"
+        );
+        // The same kind of commit with no secret in it is not blocked.
+        write(r.path(), "app.py", "print('hello')\nprint('bye')\n");
+        let ok = hooked_commit(r.path(), extra);
+        assert!(
+            ok.status.success(),
+            "{how}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    }
+}
+
+/// `GIT_INDEX_FILE` set by hand (relative paths are relative to the top of the work tree,
+/// as git reads them, even from a subdirectory): `scan --staged` scans that index.
+#[test]
+fn staged_honours_a_hand_made_git_index_file() {
+    let r = repo();
+    write(r.path(), "app.py", "print('hello')\n");
+    write(r.path(), "sub/readme.txt", "docs\n");
+    commit_all(r.path(), "init");
+    write(
+        r.path(),
+        "app.py",
+        format!("k = \"{}\"\n", github_token(70)),
+    );
+    let alt = |args: &[&str]| {
+        let out = Proc::new("git")
+            .current_dir(r.path())
+            .args(args)
+            .env("GIT_INDEX_FILE", "alt-index")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    alt(&["read-tree", "HEAD"]);
+    alt(&["add", "app.py"]);
+    // The repository's own index holds nothing new.
+    let plain = json_in(r.path(), &["scan", "--staged", "--format", "json"], 0);
+    assert_eq!(findings(&plain).len(), 0);
+    for (dir, index) in [
+        (r.path().to_path_buf(), "alt-index".to_string()),
+        (r.path().join("sub"), "alt-index".to_string()),
+        (
+            r.path().join("sub"),
+            r.path().join("alt-index").display().to_string(),
+        ),
+    ] {
+        let out = keyhound()
+            .current_dir(&dir)
+            .args(["scan", "--staged", "--format", "json"])
+            .arg(r.path())
+            .env("GIT_INDEX_FILE", &index)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let report: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(places(&report), vec![("app.py".to_string(), 1)], "{index}");
+    }
+    // An index file that cannot be read is an error, not a clean scan.
+    std::fs::write(r.path().join("bad-index"), b"not an index").unwrap();
+    keyhound()
+        .current_dir(r.path())
+        .args(["scan", "--staged"])
+        .env("GIT_INDEX_FILE", "bad-index")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad-index"));
+}
+
 #[cfg(unix)]
 #[test]
 fn installed_hook_blocks_a_commit_with_a_secret() {
@@ -577,20 +711,7 @@ fn installed_hook_blocks_a_commit_with_a_secret() {
         format!("k = \"{}\"\n", github_token(40)),
     );
     git(r.path(), &["add", "-A"]);
-    let commit = |extra: &[&str]| {
-        Proc::new("git")
-            .current_dir(r.path())
-            .args(["commit", "-q", "-m", "try"])
-            .args(extra)
-            .env("PATH", path_with_keyhound())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Ada Tester")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Ada Tester")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-            .output()
-            .unwrap()
-    };
+    let commit = |extra: &[&str]| hooked_commit(r.path(), extra);
     let blocked = commit(&[]);
     assert!(!blocked.status.success(), "the hook let a secret through");
     assert!(String::from_utf8_lossy(&blocked.stderr).contains("keyhound blocked this commit"));

@@ -135,10 +135,33 @@ pub fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
     }
 }
 
+/// The index the next commit is made from. Git runs the pre-commit hook of `git commit -a`,
+/// `git commit <path>`, `--include` and `--only` with `GIT_INDEX_FILE` naming a temporary
+/// index (`.git/index.lock`, `.git/next-index-*.lock`), not the repository's own; a
+/// relative path is relative to the top of the work tree, as git reads it. libgit2 does not
+/// look at the variable, so it is opened here.
+fn commit_index(repo: &Repository) -> Result<git2::Index> {
+    match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        Some(file) => {
+            let file = Path::new(&file);
+            let file = match repo.workdir() {
+                Some(top) if file.is_relative() => top.join(file),
+                _ => file.to_path_buf(),
+            };
+            let mut index = git2::Index::open(&file)
+                .with_context(|| format!("cannot read the index {}", file.display()))?;
+            repo.set_index(&mut index)
+                .with_context(|| format!("cannot use the index {}", file.display()))?;
+            Ok(index)
+        }
+        None => repo.index().context("cannot read the index"),
+    }
+}
+
 /// Reads what the next commit will contain: the index compared with HEAD.
 /// Deleted files, mode-only changes, symlinks and submodules contribute nothing.
 pub fn staged(repo: &Repository, max_file_size: u64) -> Result<Staged> {
-    let index = repo.index().context("cannot read the index")?;
+    let index = commit_index(repo)?;
     let head = head_tree(repo)?;
     let mut opts = DiffOptions::new();
     opts.context_lines(0)
