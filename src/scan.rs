@@ -87,6 +87,16 @@ fn context_bases(roots: &[std::path::PathBuf]) -> Vec<String> {
         .collect()
 }
 
+/// Adds `more` to `all`, moving the vector instead of copying it when `all` is empty (one
+/// file may bring 100,000 findings: a copy would hold them twice).
+fn gather(all: &mut Vec<Finding>, more: Vec<Finding>) {
+    if all.is_empty() {
+        *all = more;
+    } else {
+        all.extend(more);
+    }
+}
+
 fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
@@ -111,9 +121,12 @@ pub fn scan_tree(
         || (Scratch::default(), Vec::new()),
         |(scratch, found): &mut (Scratch, Vec<Finding>), blob| {
             let rel = finding::context::relative_to(&blob.origin.path, &bases);
-            found.extend(scan_blob(engine, policy, finding_opts, &blob, rel, scratch));
+            gather(
+                found,
+                scan_blob(engine, policy, finding_opts, &blob, rel, scratch),
+            );
         },
-        |(_, found)| all.lock().unwrap().extend(found),
+        |(_, found)| gather(&mut all.lock().unwrap(), found),
     );
     let mut findings = all.into_inner().unwrap();
     sort(&mut findings);

@@ -791,4 +791,10 @@ fn sarif_is_cut_to_fit_the_compressed_size_limit() {
     let all = keyhound::report::sarif::render(&outcome, &engine, None, 25_000, 10_000_000).unwrap();
     let v: Value = serde_json::from_slice(&all).unwrap();
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 400);
+    // Written one result at a time, the log is the same bytes as the whole log rendered.
+    let mut whole =
+        serde_json::to_vec_pretty(&keyhound::report::sarif::build(&outcome, &engine, None))
+            .unwrap();
+    whole.push(b'\n');
+    assert!(all == whole, "streamed SARIF differs from the rendered log");
 }

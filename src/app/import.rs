@@ -141,6 +141,7 @@ fn translate_ignores(
     let engine = Engine::new(std::mem::take(&mut cfg.rules))?;
     let opts = Options {
         line_hashes: false,
+        raw_lines: false,
         scope: scope_of(&cfg, repo.and_then(git::remote_scope)),
     };
     // Everything keyhound finds, whatever the allowlists say: the entry is what silences it.

@@ -49,6 +49,8 @@ impl Collected {
 pub(super) struct Collect {
     /// Compute GitHub's line hashes (SARIF).
     pub line_hashes: bool,
+    /// Keep each finding's line unredacted (`--show-secrets`).
+    pub raw_lines: bool,
     /// Draw a progress bar for history scans.
     pub progress: bool,
     /// Drop findings whose fingerprint `.keyhoundignore` lists (not for `baseline check`,
@@ -61,6 +63,7 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
         // SARIF carries GitHub's line hashes, whether it is the report or an extra one.
         line_hashes: args.format == Format::Sarif
             || args.reports.iter().any(|(f, _)| *f == Format::Sarif),
+        raw_lines: args.show_secrets,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         apply_ignore: true,
     };
@@ -339,6 +342,7 @@ fn prepare(
         },
         opts: crate::finding::Options {
             line_hashes: how.line_hashes,
+            raw_lines: how.raw_lines,
             scope,
         },
         revocation: cfg.revocation,
@@ -535,8 +539,6 @@ fn write_report(
         lock.flush()?;
         return Ok(());
     };
-    let mut text = Vec::new();
-    report::write(&mut text, format, outcome, engine, opts)?;
-    report::write_atomically(path, &text)
+    report::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
         .with_context(|| format!("cannot write report to {}", path.display()))
 }

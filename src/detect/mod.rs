@@ -361,12 +361,20 @@ impl Engine {
         }
         scratch.windows = windows;
         if !scratch.rejected.is_empty() {
-            let rejected = &scratch.rejected;
+            // Sorted by start, with the furthest end up to each: whether a secret overlaps
+            // any rejected range is a binary search, not a pass over all of them.
+            let rejected = &mut scratch.rejected;
+            rejected.sort_unstable_by_key(|r| r.start);
+            let reach: Vec<usize> = rejected
+                .iter()
+                .scan(0, |e, r| {
+                    *e = r.end.max(*e);
+                    Some(*e)
+                })
+                .collect();
             matches.retain(|m| {
-                !(self.slots[m.rule].generic
-                    && rejected
-                        .iter()
-                        .any(|r| r.start < m.secret.end && m.secret.start < r.end))
+                let n = rejected.partition_point(|r| r.start < m.secret.end);
+                !(self.slots[m.rule].generic && n > 0 && reach[n - 1] > m.secret.start)
             });
         }
         resolve_overlaps(self, matches)

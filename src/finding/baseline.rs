@@ -62,7 +62,7 @@ impl Baseline {
             .into_iter()
             .map(|(f, path)| Entry {
                 path,
-                rule: f.rule_id.clone(),
+                rule: f.rule_id.to_string(),
                 fingerprint: f.fingerprint.clone(),
                 commit: f.commit.as_ref().map(|c| c.id.clone()),
             })
@@ -267,7 +267,7 @@ mod tests {
             rule_id: rule.into(),
             rule_name: rule.into(),
             severity: Severity::High,
-            tags: Vec::new(),
+            tags: std::sync::Arc::from(Vec::new()),
             path: path.into(),
             line: 3,
             column: 1,

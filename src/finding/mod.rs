@@ -66,10 +66,11 @@ pub const INLINE_ALLOW_MARKERS: &[&str] = &[
 /// One reported secret.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub rule_id: String,
-    pub rule_name: String,
+    /// Shared by the findings of a rule in one blob (a file may hold thousands).
+    pub rule_id: Arc<str>,
+    pub rule_name: Arc<str>,
     pub severity: Severity,
-    pub tags: Vec<String>,
+    pub tags: Arc<[String]>,
     pub path: String,
     /// 1-based line of the secret's first byte.
     pub line: usize,
@@ -81,7 +82,8 @@ pub struct Finding {
     pub secret: Secret,
     /// The line holding the secret, with the secret redacted (cut to a readable length).
     pub line_redacted: String,
-    /// The same line with the secret shown; used only with `--show-secrets`.
+    /// The same line with the secret shown; used only with `--show-secrets` (empty unless
+    /// [`Options::raw_lines`] asked for it).
     pub line_raw: Secret,
     pub entropy: f64,
     /// Stable identity: a hash of (rule id, secret), independent of location.
@@ -215,16 +217,23 @@ impl fmt::Debug for Scope {
     }
 }
 
-/// Turns a blob's matches into findings, dropping those on lines with an inline allow.
 /// What to compute for each finding beyond the essentials.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Compute [`Finding::line_hash`].
     pub line_hashes: bool,
+    /// Keep [`Finding::line_raw`] (for `--show-secrets`).
+    pub raw_lines: bool,
     /// What fingerprints are scoped by.
     pub scope: Scope,
 }
 
+/// Turns a blob's matches into findings, dropping those on lines with an inline allow.
+///
+/// `matches` come from [`Engine::scan`]: sorted by secret start, secrets not overlapping.
+/// The work per finding is bounded (its line is looked at once, and only about
+/// [`EXCERPT_SIDE`] characters around each secret are redacted and copied), so a file with
+/// 100,000 secrets on one line costs what 100,000 lines with one each do.
 pub fn build(
     engine: &Engine,
     origin: &Origin,
@@ -235,54 +244,92 @@ pub fn build(
     let mut out = Vec::with_capacity(matches.len());
     let mut hashes: Option<Vec<String>> = None;
     let mut lines = LineIndex::default();
-    for m in matches {
-        let (line, line_start) = lines.locate(data, m.secret.start);
-        let line_end =
-            memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
-        let line_bytes = &data[line_start..line_end];
-        if INLINE_ALLOW_MARKERS
-            .iter()
-            .any(|mk| memchr::memmem::find(line_bytes, mk.as_bytes()).is_some())
-        {
+    let mut line = LineFacts::default();
+    let mut names: std::collections::HashMap<usize, RuleNames> = Default::default();
+    debug_assert!(matches
+        .windows(2)
+        .all(|w| w[0].secret.start <= w[1].secret.start));
+    // The furthest any secret up to each match reaches: the neighbours an excerpt must
+    // redact are found from it even if secrets overlapped.
+    let reach: Vec<usize> = matches
+        .iter()
+        .scan(0, |r, m| {
+            *r = m.secret.end.max(*r);
+            Some(*r)
+        })
+        .collect();
+    for (i, m) in matches.iter().enumerate() {
+        let (line_no, line_start) = lines.locate(data, m.secret.start);
+        if line.start != line_start || line.number == 0 {
+            line = LineFacts::of(data, line_no, line_start);
+        }
+        if line.allowed {
             continue;
         }
+        let line_end = line.end;
         let (end_line, end_line_start) = lines.locate(data, m.secret.end.max(m.secret.start));
         let rule: &Rule = engine.rule(m.rule);
+        let (rule_id, rule_name, tags) = names
+            .entry(m.rule)
+            .or_insert_with(|| {
+                (
+                    rule.id.as_str().into(),
+                    rule.name.as_str().into(),
+                    rule.tags.as_slice().into(),
+                )
+            })
+            .clone();
         let secret_bytes = &data[m.secret.clone()];
         let secret = Secret::new(String::from_utf8_lossy(secret_bytes).into_owned());
-        let column = char_count(&data[line_start..m.secret.start]) + 1;
-        let end_column = char_count(&data[end_line_start..m.secret.end]) + 1;
+        let column = line.column_of(data, m.secret.start);
+        let end_column = if end_line == line_no {
+            column + char_count(secret_bytes)
+        } else {
+            char_count(&data[end_line_start..m.secret.end]) + 1
+        };
         let line_hash = opts.line_hashes.then(|| {
             hashes
                 .get_or_insert_with(|| line_hashes(data))
-                .get(line - 1)
+                .get(line_no - 1)
                 .cloned()
                 .unwrap_or_default()
         });
-        let first_line_end = m.secret.end.min(line_end);
-        let (before, inner, after) = (
-            line_start..m.secret.start,
-            &data[m.secret.start..first_line_end],
-            first_line_end..line_end,
-        );
-        // Other secrets on the same line are redacted too, never shown beside this one.
+        let first_line_end = m.secret.end.min(line_end).max(m.secret.start);
+        // Only what the excerpt can show is looked at: up to WINDOW bytes on each side
+        // (enough for EXCERPT_SIDE characters of any UTF-8).
+        let before = m.secret.start.saturating_sub(WINDOW).max(line_start)..m.secret.start;
+        let after = first_line_end..(first_line_end + WINDOW).min(line_end);
+        // Text cut off at the window's edge is shown as `…`, unless it is only the line's
+        // indentation (which a whole line would have trimmed anyway).
+        let cut_before = before.start > line.first_visible;
+        let cut_after = after.end < line.last_visible;
+        // Other secrets near this one on the line are redacted too, never shown beside it.
+        let neighbours = nearby(matches, &reach, i, &before, &after);
         let line_redacted = excerpt(
-            &redacted_text(data, before.clone(), matches),
+            &redacted_text(data, before.clone(), neighbours),
+            cut_before,
             &secret.redacted(),
-            &redacted_text(data, after.clone(), matches),
+            &redacted_text(data, after.clone(), neighbours),
+            cut_after,
         );
-        let line_raw = excerpt(
-            &String::from_utf8_lossy(&data[before]),
-            &String::from_utf8_lossy(inner),
-            &String::from_utf8_lossy(&data[after]),
-        );
+        let line_raw = if opts.raw_lines {
+            excerpt(
+                &String::from_utf8_lossy(&data[before]),
+                cut_before,
+                &String::from_utf8_lossy(&data[m.secret.start..first_line_end]),
+                &String::from_utf8_lossy(&data[after]),
+                cut_after,
+            )
+        } else {
+            String::new()
+        };
         out.push(Finding {
-            rule_id: rule.id.clone(),
-            rule_name: rule.name.clone(),
+            rule_id,
+            rule_name,
             severity: rule.severity,
-            tags: rule.tags.clone(),
+            tags,
             path: origin.path.clone(),
-            line,
+            line: line_no,
             column,
             end_line,
             end_column,
@@ -306,6 +353,91 @@ pub fn build(
     out
 }
 
+/// A rule's id, name and tags, shared by its findings in one blob.
+type RuleNames = (Arc<str>, Arc<str>, Arc<[String]>);
+
+/// Characters of context an excerpt shows on each side of the secret.
+pub const EXCERPT_SIDE: usize = 60;
+
+/// Bytes looked at on each side of a secret: enough for [`EXCERPT_SIDE`] characters and
+/// the one that tells whether there are more, even when each takes four bytes and the first
+/// is cut.
+const WINDOW: usize = 4 * (EXCERPT_SIDE + 2);
+
+/// What is computed once per line, however many secrets it holds.
+#[derive(Default)]
+struct LineFacts {
+    /// 1-based; 0 before the first line is looked at.
+    number: usize,
+    start: usize,
+    end: usize,
+    /// The line carries an inline allow marker.
+    allowed: bool,
+    /// Offsets of the first and past the last non-whitespace byte.
+    first_visible: usize,
+    last_visible: usize,
+    /// The last offset a column was computed for, and its 1-based column.
+    column_at: (usize, usize),
+}
+
+impl LineFacts {
+    fn of(data: &[u8], number: usize, start: usize) -> LineFacts {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+        let bytes = &data[start..end];
+        let allowed = INLINE_ALLOW_MARKERS
+            .iter()
+            .any(|mk| memchr::memmem::find(bytes, mk.as_bytes()).is_some());
+        let visible = |b: &u8| !b.is_ascii_whitespace();
+        let first_visible = bytes.iter().position(visible).map_or(end, |p| start + p);
+        let last_visible = bytes
+            .iter()
+            .rposition(visible)
+            .map_or(start, |p| start + p + 1);
+        LineFacts {
+            number,
+            start,
+            end,
+            allowed,
+            first_visible,
+            last_visible,
+            column_at: (start, 1),
+        }
+    }
+
+    /// The 1-based column (in characters) of offset `pos` on this line; offsets asked for
+    /// in ascending order cost the bytes between them.
+    fn column_of(&mut self, data: &[u8], pos: usize) -> usize {
+        let (at, col) = self.column_at;
+        let col = if pos >= at {
+            col + char_count(&data[at..pos])
+        } else {
+            char_count(&data[self.start..pos]) + 1
+        };
+        self.column_at = (pos, col);
+        col
+    }
+}
+
+/// The run of matches around `matches[i]` that holds every secret overlapping `before` or
+/// `after` (matches are sorted by start; `reach[j]` is the furthest end of `matches[..=j]`).
+fn nearby<'m>(
+    matches: &'m [Match],
+    reach: &[usize],
+    i: usize,
+    before: &Range<usize>,
+    after: &Range<usize>,
+) -> &'m [Match] {
+    let mut lo = i;
+    while lo > 0 && reach[lo - 1] > before.start {
+        lo -= 1;
+    }
+    let mut hi = i + 1;
+    while hi < matches.len() && matches[hi].secret.start < after.end {
+        hi += 1;
+    }
+    &matches[lo..hi]
+}
+
 /// `data[range]` as text, with every matched secret that overlaps it redacted.
 fn redacted_text(data: &[u8], range: Range<usize>, matches: &[Match]) -> String {
     let mut secrets: Vec<&Range<usize>> = matches
@@ -322,8 +454,14 @@ fn redacted_text(data: &[u8], range: Range<usize>, matches: &[Match]) -> String 
         }
         let start = s.start.max(pos);
         out.push_str(&String::from_utf8_lossy(&data[pos..start]));
-        if s.start >= range.start {
+        if s.start >= range.start && s.end <= range.end {
             out.push_str(&redact(&String::from_utf8_lossy(&data[s.clone()])));
+        } else if s.start >= range.start {
+            // A secret running past the window's end: its first characters, never more.
+            let shown = redact(&String::from_utf8_lossy(
+                &data[s.start..s.end.min(range.end)],
+            ));
+            out.push_str(&shown);
         } else {
             out.push('…');
         }
@@ -333,20 +471,25 @@ fn redacted_text(data: &[u8], range: Range<usize>, matches: &[Match]) -> String 
     out
 }
 
-/// Joins the parts of a line around a (possibly redacted) secret, trimmed to a readable width.
-fn excerpt(before: &str, middle: &str, after: &str) -> String {
-    const SIDE: usize = 60;
-    let before = before.trim_start();
-    let b: String = if before.chars().count() > SIDE {
-        let skip = before.chars().count() - SIDE;
-        format!("…{}", before.chars().skip(skip).collect::<String>())
+/// Joins the parts of a line around a (possibly redacted) secret, trimmed to a readable
+/// width: at most [`EXCERPT_SIDE`] characters on each side, `…` where more was cut (`cut_*`:
+/// the part given was already cut from a longer line).
+fn excerpt(before: &str, cut_before: bool, middle: &str, after: &str, cut_after: bool) -> String {
+    const SIDE: usize = EXCERPT_SIDE;
+    let before = if cut_before {
+        before
     } else {
-        before.to_string()
+        before.trim_start()
     };
-    let a: String = if after.chars().count() > SIDE {
-        format!("{}…", after.chars().take(SIDE).collect::<String>())
-    } else {
-        after.trim_end().to_string()
+    let b: String = match before.char_indices().rev().nth(SIDE - 1) {
+        Some((at, _)) if at > 0 || cut_before => format!("…{}", &before[at..]),
+        _ if cut_before => format!("…{before}"),
+        _ => before.to_string(),
+    };
+    let a: String = match after.char_indices().nth(SIDE) {
+        Some((at, _)) => format!("{}…", &after[..at]),
+        None if cut_after => format!("{after}…"),
+        None => after.trim_end().to_string(),
     };
     let mut s = format!("{b}{middle}{a}");
     s.retain(|c| !c.is_control() || c == '\t');
@@ -484,6 +627,7 @@ pub fn line_hashes(data: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::Scratch;
 
     #[test]
     fn redaction_keeps_four_chars() {
@@ -508,6 +652,134 @@ mod tests {
         assert_eq!(redacted_text(data, 0..18, &matches), "a=SECR… b=");
         assert_eq!(redacted_text(data, 15..31, &matches), " b=SECR…");
         assert_eq!(redacted_text(data, 5..18, &matches), "… b=");
+    }
+
+    /// The excerpt as it was computed before windows: the whole line redacted, then cut.
+    fn whole_line_excerpt(data: &[u8], matches: &[Match], i: usize) -> String {
+        let m = &matches[i];
+        let line_start = data[..m.secret.start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let line_end = memchr::memchr(b'\n', &data[m.secret.start..])
+            .map_or(data.len(), |p| m.secret.start + p);
+        let before = redacted_text(data, line_start..m.secret.start, matches);
+        let after = redacted_text(data, m.secret.end.min(line_end)..line_end, matches);
+        let secret = redact(&String::from_utf8_lossy(&data[m.secret.clone()]));
+        let before = before.trim_start();
+        let b = if before.chars().count() > EXCERPT_SIDE {
+            let skip = before.chars().count() - EXCERPT_SIDE;
+            format!("…{}", before.chars().skip(skip).collect::<String>())
+        } else {
+            before.to_string()
+        };
+        let a = if after.chars().count() > EXCERPT_SIDE {
+            format!("{}…", after.chars().take(EXCERPT_SIDE).collect::<String>())
+        } else {
+            after.trim_end().to_string()
+        };
+        let mut s = format!("{b}{secret}{a}");
+        s.retain(|c| !c.is_control() || c == '\t');
+        s
+    }
+
+    const DEMO_RULE: &str = r#"
+[[rules]]
+id = "demo.token"
+name = "Demo token"
+keywords = ["demo_"]
+regex = '''(?P<secret>demo_[a-z0-9]{12})'''
+"#;
+
+    fn demo_engine() -> Engine {
+        Engine::new(crate::rules::parse_rule_file("demo.toml", DEMO_RULE).unwrap()).unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Lines of filler (ASCII, spaces, multi-byte characters) and tokens: each excerpt
+        /// shows no other token, stays within its width, and — where the line is short
+        /// enough for the window to hold it — is what redacting the whole line gave.
+        #[test]
+        fn excerpts_are_bounded_and_never_show_another_secret(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z =:;\"é日\t]{0,300}",
+                    "demo_[a-z0-9]{12}",
+                    proptest::strategy::Just("\n".to_string()),
+                ],
+                1..40,
+            )
+        ) {
+            let data = parts.concat();
+            let engine = demo_engine();
+            let matches = engine.scan(data.as_bytes(), &mut Scratch::default());
+            let found = build(&engine, &Origin::file("x"), data.as_bytes(), &matches, &Options {
+                raw_lines: true,
+                ..Options::default()
+            });
+            proptest::prop_assert_eq!(found.len(), matches.len());
+            let secrets: Vec<&str> = matches.iter().map(|m| &data[m.secret.clone()]).collect();
+            for (i, f) in found.iter().enumerate() {
+                for s in &secrets {
+                    proptest::prop_assert!(!f.line_redacted.contains(s), "{} shows {}", f.line_redacted, s);
+                }
+                let width = f.line_redacted.chars().count();
+                proptest::prop_assert!(width <= 2 * EXCERPT_SIDE + 2 + 5, "{width}");
+                proptest::prop_assert!(f.line_raw.expose().contains(secrets[i]));
+                let m = &matches[i];
+                let line_start = data[..m.secret.start].rfind('\n').map_or(0, |p| p + 1);
+                let line_end = data[m.secret.start..].find('\n').map_or(data.len(), |p| m.secret.start + p);
+                if m.secret.start - line_start <= WINDOW && line_end - m.secret.end <= WINDOW {
+                    proptest::prop_assert_eq!(&f.line_redacted, &whole_line_excerpt(data.as_bytes(), &matches, i));
+                }
+                let col = data[line_start..m.secret.start].chars().count() + 1;
+                proptest::prop_assert_eq!(f.column, col);
+                proptest::prop_assert_eq!(f.end_column, col + secrets[i].chars().count());
+            }
+        }
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_each_secret() {
+        let tokens: Vec<String> = (0..2000).map(|i| format!("demo_{i:012}")).collect();
+        let line = format!("{}  # {}\n", tokens.join(" "), "x".repeat(500));
+        let engine = demo_engine();
+        let matches = engine.scan(line.as_bytes(), &mut Scratch::default());
+        assert_eq!(matches.len(), 2000);
+        let found = build(
+            &engine,
+            &Origin::file("x"),
+            line.as_bytes(),
+            &matches,
+            &Options::default(),
+        );
+        // In the middle of the line: cut on both sides, neighbours redacted.
+        let mid = &found[1000];
+        assert!(mid.line_redacted.starts_with('…') && mid.line_redacted.ends_with('…'));
+        assert!(
+            mid.line_redacted.contains("demo…  demo… demo…")
+                || mid.line_redacted.contains("demo… demo…")
+        );
+        assert!(
+            !mid.line_redacted.contains(&tokens[999]) && !mid.line_redacted.contains(&tokens[1001])
+        );
+        assert_eq!(mid.column, 1000 * 18 + 1);
+        // The first: nothing before it, so nothing cut there.
+        assert!(found[0].line_redacted.starts_with("demo…"));
+        // No raw line unless asked for.
+        assert_eq!(found[0].line_raw.expose(), "");
+        // An inline allow anywhere on the line silences all of it.
+        let allowed = format!("{}  # keyhound:allow\n", tokens.join(" "));
+        let m = engine.scan(allowed.as_bytes(), &mut Scratch::default());
+        assert!(build(
+            &engine,
+            &Origin::file("x"),
+            allowed.as_bytes(),
+            &m,
+            &Options::default()
+        )
+        .is_empty());
     }
 
     #[test]

@@ -8,8 +8,20 @@ use std::io::{self, Write};
 #[derive(Serialize)]
 struct Report<'a> {
     tool: Tool,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: Summary,
+}
+
+/// The findings, rendered one at a time as they are written (never all at once).
+struct Findings<'a> {
+    findings: &'a [crate::finding::Finding],
+    opts: &'a Options,
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.findings.iter().map(|f| json_finding(f, self.opts)))
+    }
 }
 
 #[derive(Serialize)]
@@ -88,50 +100,53 @@ struct Summary {
     live_in_test: usize,
 }
 
+fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFinding<'a> {
+    JsonFinding {
+        rule_id: &f.rule_id,
+        rule_name: &f.rule_name,
+        severity: f.severity.as_str(),
+        tags: &f.tags,
+        path: &f.path,
+        line: f.line,
+        column: f.column,
+        end_line: f.end_line,
+        end_column: f.end_column,
+        secret: if opts.show_secrets {
+            f.secret.expose().to_string()
+        } else {
+            f.secret.redacted()
+        },
+        redacted: !opts.show_secrets,
+        line_text: if opts.show_secrets {
+            f.line_raw.expose()
+        } else {
+            &f.line_redacted
+        },
+        entropy: (f.entropy * 1000.0).round() / 1000.0,
+        fingerprint: &f.fingerprint,
+        kind: f.kind.as_str(),
+        confirmation: f.confirmation.as_str(),
+        environment: f.environment.as_str(),
+        context: f.context.as_str(),
+        level: super::level(f),
+        revocation: f.revocation.as_deref(),
+        commit: f.commit.as_deref().map(|c| JsonCommit {
+            id: &c.id,
+            author_name: &c.author_name,
+            author_email: &c.author_email,
+            date: super::rfc3339(c.time),
+            summary: &c.summary,
+        }),
+        other_commits: f.commit.as_ref().map(|_| f.other_commits),
+        in_head: f.in_head,
+    }
+}
+
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
-    let findings = outcome
-        .findings
-        .iter()
-        .map(|f| JsonFinding {
-            rule_id: &f.rule_id,
-            rule_name: &f.rule_name,
-            severity: f.severity.as_str(),
-            tags: &f.tags,
-            path: &f.path,
-            line: f.line,
-            column: f.column,
-            end_line: f.end_line,
-            end_column: f.end_column,
-            secret: if opts.show_secrets {
-                f.secret.expose().to_string()
-            } else {
-                f.secret.redacted()
-            },
-            redacted: !opts.show_secrets,
-            line_text: if opts.show_secrets {
-                f.line_raw.expose()
-            } else {
-                &f.line_redacted
-            },
-            entropy: (f.entropy * 1000.0).round() / 1000.0,
-            fingerprint: &f.fingerprint,
-            kind: f.kind.as_str(),
-            confirmation: f.confirmation.as_str(),
-            environment: f.environment.as_str(),
-            context: f.context.as_str(),
-            level: super::level(f),
-            revocation: f.revocation.as_deref(),
-            commit: f.commit.as_deref().map(|c| JsonCommit {
-                id: &c.id,
-                author_name: &c.author_name,
-                author_email: &c.author_email,
-                date: super::rfc3339(c.time),
-                summary: &c.summary,
-            }),
-            other_commits: f.commit.as_ref().map(|_| f.other_commits),
-            in_head: f.in_head,
-        })
-        .collect();
+    let findings = Findings {
+        findings: &outcome.findings,
+        opts,
+    };
     let s = &outcome.stats;
     let report = Report {
         tool: Tool {

@@ -147,191 +147,224 @@ pub fn build_limited(
     category: Option<&str>,
     limit: usize,
 ) -> sarif::Sarif {
-    let mut kept: Vec<&crate::finding::Finding> = outcome.findings.iter().collect();
-    let total = kept.len();
-    if total > limit {
-        kept.sort_by(|a, b| super::by_priority(a, b));
-        kept.truncate(limit);
+    let plan = Plan::new(outcome, engine, limit);
+    let mut log = plan.log_without_results(category);
+    log.runs[0].results = Some(plan.kept.iter().map(|f| plan.result(f)).collect());
+    log
+}
+
+/// What a SARIF log of at most `limit` results holds: the findings kept (the most serious
+/// first when cut) and the rules they name.
+struct Plan<'a> {
+    kept: Vec<&'a crate::finding::Finding>,
+    total: usize,
+    rules: Vec<&'a Rule>,
+    confirmed_rules: BTreeSet<&'a str>,
+    index: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(outcome: &'a Outcome, engine: &'a Engine, limit: usize) -> Plan<'a> {
+        let mut kept: Vec<&crate::finding::Finding> = outcome.findings.iter().collect();
+        let total = kept.len();
+        if total > limit {
+            kept.sort_by(|a, b| super::by_priority(a, b));
+            kept.truncate(limit);
+        }
+        let fired: BTreeSet<&str> = kept.iter().map(|f| &*f.rule_id).collect();
+        let confirmed_rules: BTreeSet<&str> = kept
+            .iter()
+            .filter(|f| f.confirmation.is_confirmed())
+            .map(|f| &*f.rule_id)
+            .collect();
+        let rules: Vec<&Rule> = engine
+            .rules()
+            .filter(|r| fired.contains(r.id.as_str()))
+            .collect();
+        let index: BTreeMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        Plan {
+            kept,
+            total,
+            rules,
+            confirmed_rules,
+            index,
+        }
     }
-    let fired: BTreeSet<&str> = kept.iter().map(|f| f.rule_id.as_str()).collect();
-    let confirmed_rules: BTreeSet<&str> = kept
-        .iter()
-        .filter(|f| f.confirmation.is_confirmed())
-        .map(|f| f.rule_id.as_str())
-        .collect();
-    let rules: Vec<&Rule> = engine
-        .rules()
-        .filter(|r| fired.contains(r.id.as_str()))
-        .collect();
-    let index: BTreeMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let results: Vec<sarif::Result> = kept
-        .iter()
-        .map(|f| {
-            let region = sarif::Region::builder()
-                .start_line(f.line as i64)
-                .start_column(f.column as i64)
-                .end_line(f.end_line as i64)
-                .end_column(f.end_column as i64)
-                .build();
-            let location = sarif::Location::builder()
-                .physical_location(
-                    sarif::PhysicalLocation::builder()
-                        .artifact_location(artifact_location(&f.path))
-                        .region(region)
-                        .build(),
-                )
-                .build();
-            let mut partial = BTreeMap::new();
-            partial.insert("keyhound/v1".to_string(), f.fingerprint.clone());
-            if let Some(h) = &f.line_hash {
-                partial.insert("primaryLocationLineHash".to_string(), h.clone());
+
+    /// One finding's result.
+    fn result(&self, f: &crate::finding::Finding) -> sarif::Result {
+        let index = &self.index;
+        let region = sarif::Region::builder()
+            .start_line(f.line as i64)
+            .start_column(f.column as i64)
+            .end_line(f.end_line as i64)
+            .end_column(f.end_column as i64)
+            .build();
+        let location = sarif::Location::builder()
+            .physical_location(
+                sarif::PhysicalLocation::builder()
+                    .artifact_location(artifact_location(&f.path))
+                    .region(region)
+                    .build(),
+            )
+            .build();
+        let mut partial = BTreeMap::new();
+        partial.insert("keyhound/v1".to_string(), f.fingerprint.clone());
+        if let Some(h) = &f.line_hash {
+            partial.insert("primaryLocationLineHash".to_string(), h.clone());
+        }
+        let mut props = BTreeMap::new();
+        props.insert(
+            "severity".to_string(),
+            serde_json::json!(f.severity.as_str()),
+        );
+        props.insert(
+            "entropy".to_string(),
+            serde_json::json!((f.entropy * 1000.0).round() / 1000.0),
+        );
+        props.insert(
+            "secret_redacted".to_string(),
+            serde_json::json!(f.secret.redacted()),
+        );
+        let confirmed = f.confirmation.is_confirmed();
+        props.insert(
+            "confirmation".to_string(),
+            serde_json::json!(f.confirmation.as_str()),
+        );
+        props.insert("kind".to_string(), serde_json::json!(f.kind.as_str()));
+        props.insert(
+            "environment".to_string(),
+            serde_json::json!(f.environment.as_str()),
+        );
+        props.insert("context".to_string(), serde_json::json!(f.context.as_str()));
+        props.insert(
+            "security-severity".to_string(),
+            serde_json::json!(security_severity(f.severity, confirmed)),
+        );
+        props.insert(
+            "precision".to_string(),
+            serde_json::json!(precision(confirmed)),
+        );
+        if let Some(r) = &f.revocation {
+            props.insert("revocation".to_string(), serde_json::json!(r));
+        }
+        let mut result_tags = Vec::new();
+        if f.kind == crate::finding::FindingKind::LiveInTest {
+            result_tags.push("live-in-test".to_string());
+        }
+        if confirmed {
+            result_tags.push("confirmed".to_string());
+        }
+        if let Some(c) = &f.commit {
+            props.insert("commitSha".to_string(), serde_json::json!(c.id));
+            props.insert("author".to_string(), serde_json::json!(c.author_name));
+            props.insert("authorEmail".to_string(), serde_json::json!(c.author_email));
+            props.insert(
+                "commitDate".to_string(),
+                serde_json::json!(super::rfc3339(c.time)),
+            );
+            props.insert("commitSummary".to_string(), serde_json::json!(c.summary));
+            props.insert(
+                "otherCommits".to_string(),
+                serde_json::json!(f.other_commits),
+            );
+        }
+        if let Some(in_head) = f.in_head {
+            // Gone from HEAD is not remediated: the secret is still in history.
+            props.insert("inHead".to_string(), serde_json::json!(in_head));
+            props.insert("historyOnly".to_string(), serde_json::json!(!in_head));
+        }
+        let place = match &f.commit {
+            Some(c) => format!("{} (commit {})", f.path, &c.id[..c.id.len().min(12)]),
+            None => f.path.clone(),
+        };
+        let what = match (f.kind, confirmed) {
+            (crate::finding::FindingKind::LiveInTest, true) => {
+                "Live key in test code, confirmed by its checksum:"
             }
-            let mut props = BTreeMap::new();
-            props.insert(
-                "severity".to_string(),
-                serde_json::json!(f.severity.as_str()),
-            );
-            props.insert(
-                "entropy".to_string(),
-                serde_json::json!((f.entropy * 1000.0).round() / 1000.0),
-            );
-            props.insert(
-                "secret_redacted".to_string(),
-                serde_json::json!(f.secret.redacted()),
-            );
-            let confirmed = f.confirmation.is_confirmed();
-            props.insert(
-                "confirmation".to_string(),
-                serde_json::json!(f.confirmation.as_str()),
-            );
-            props.insert("kind".to_string(), serde_json::json!(f.kind.as_str()));
-            props.insert(
-                "environment".to_string(),
-                serde_json::json!(f.environment.as_str()),
-            );
-            props.insert("context".to_string(), serde_json::json!(f.context.as_str()));
-            props.insert(
-                "security-severity".to_string(),
-                serde_json::json!(security_severity(f.severity, confirmed)),
-            );
-            props.insert(
-                "precision".to_string(),
-                serde_json::json!(precision(confirmed)),
-            );
-            if let Some(r) = &f.revocation {
-                props.insert("revocation".to_string(), serde_json::json!(r));
-            }
-            let mut result_tags = Vec::new();
-            if f.kind == crate::finding::FindingKind::LiveInTest {
-                result_tags.push("live-in-test".to_string());
-            }
-            if confirmed {
-                result_tags.push("confirmed".to_string());
-            }
-            if let Some(c) = &f.commit {
-                props.insert("commitSha".to_string(), serde_json::json!(c.id));
-                props.insert("author".to_string(), serde_json::json!(c.author_name));
-                props.insert("authorEmail".to_string(), serde_json::json!(c.author_email));
-                props.insert(
-                    "commitDate".to_string(),
-                    serde_json::json!(super::rfc3339(c.time)),
-                );
-                props.insert("commitSummary".to_string(), serde_json::json!(c.summary));
-                props.insert(
-                    "otherCommits".to_string(),
-                    serde_json::json!(f.other_commits),
-                );
-            }
-            if let Some(in_head) = f.in_head {
-                // Gone from HEAD is not remediated: the secret is still in history.
-                props.insert("inHead".to_string(), serde_json::json!(in_head));
-                props.insert("historyOnly".to_string(), serde_json::json!(!in_head));
-            }
-            let place = match &f.commit {
-                Some(c) => format!("{} (commit {})", f.path, &c.id[..c.id.len().min(12)]),
-                None => f.path.clone(),
-            };
-            let what = match (f.kind, confirmed) {
-                (crate::finding::FindingKind::LiveInTest, true) => {
-                    "Live key in test code, confirmed by its checksum:"
-                }
-                (crate::finding::FindingKind::LiveInTest, false) => "Live key in test code:",
-                (_, true) => "Confirmed by its checksum:",
-                _ => "",
-            };
-            let mut builder = sarif::Result::builder()
-                .rule_id(f.rule_id.clone())
-                .level(result_level(f))
-                .message(
-                    sarif::Message::builder()
-                        .text(format!(
-                            "{what}{}{} `{}` found in {}. Rotate it and remove it from the code.",
-                            if what.is_empty() { "" } else { " " },
-                            f.rule_name,
-                            f.secret.redacted(),
-                            place
-                        ))
-                        .build(),
-                )
-                .locations(vec![location])
-                .partial_fingerprints(partial)
-                .properties(
-                    sarif::PropertyBag::builder()
-                        .tags(result_tags)
-                        .additional_properties(props)
-                        .build(),
-                )
-                .build();
-            builder.rule_index = index.get(f.rule_id.as_str()).map(|&i| i as i64);
-            builder
-        })
-        .collect();
-    let driver = sarif::ToolComponent::builder()
-        .name("keyhound")
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/keyhound/keyhound")
-        .rules(
-            rules
-                .iter()
-                .map(|r| descriptor(r, confirmed_rules.contains(r.id.as_str())))
-                .collect::<Vec<_>>(),
-        )
-        .build();
-    let mut invocation = serde_json::json!({ "executionSuccessful": true });
-    if total > kept.len() {
-        invocation["toolExecutionNotifications"] = serde_json::json!([{
-            "level": "warning",
-            "message": { "text": format!(
-                "Results truncated: {} of {total} findings are included (GitHub code scanning \
-                 accepts {MAX_RESULTS} results and {} MB of gzip-compressed SARIF per upload); \
-                 the most serious were kept. Run keyhound with --format json for all of them.",
-                kept.len(),
-                MAX_GZIP_BYTES / 1_000_000
-            )}
-        }]);
+            (crate::finding::FindingKind::LiveInTest, false) => "Live key in test code:",
+            (_, true) => "Confirmed by its checksum:",
+            _ => "",
+        };
+        let mut builder = sarif::Result::builder()
+            .rule_id(f.rule_id.to_string())
+            .level(result_level(f))
+            .message(
+                sarif::Message::builder()
+                    .text(format!(
+                        "{what}{}{} `{}` found in {}. Rotate it and remove it from the code.",
+                        if what.is_empty() { "" } else { " " },
+                        f.rule_name,
+                        f.secret.redacted(),
+                        place
+                    ))
+                    .build(),
+            )
+            .locations(vec![location])
+            .partial_fingerprints(partial)
+            .properties(
+                sarif::PropertyBag::builder()
+                    .tags(result_tags)
+                    .additional_properties(props)
+                    .build(),
+            )
+            .build();
+        builder.rule_index = index.get(&*f.rule_id).map(|&i| i as i64);
+        builder
     }
-    let invocation: sarif::Invocation =
-        serde_json::from_value(invocation).expect("a valid SARIF invocation");
-    let automation: sarif::RunAutomationDetails = serde_json::from_value(serde_json::json!({
-        "id": format!("{}/", category.unwrap_or("keyhound").trim_end_matches('/'))
-    }))
-    .expect("valid SARIF automation details");
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .invocations(vec![invocation])
-        .automation_details(automation)
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .build();
-    sarif::Sarif::builder()
-        .schema(SCHEMA)
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build()
+
+    /// The log with an empty `results` array: everything but the results, which
+    /// [`write_limited`] streams one at a time.
+    fn log_without_results(&self, category: Option<&str>) -> sarif::Sarif {
+        let (rules, confirmed_rules, total, kept) =
+            (&self.rules, &self.confirmed_rules, self.total, &self.kept);
+        let driver = sarif::ToolComponent::builder()
+            .name("keyhound")
+            .semantic_version(env!("CARGO_PKG_VERSION"))
+            .information_uri("https://github.com/keyhound/keyhound")
+            .rules(
+                rules
+                    .iter()
+                    .map(|r| descriptor(r, confirmed_rules.contains(r.id.as_str())))
+                    .collect::<Vec<_>>(),
+            )
+            .build();
+        let mut invocation = serde_json::json!({ "executionSuccessful": true });
+        if total > kept.len() {
+            invocation["toolExecutionNotifications"] = serde_json::json!([{
+                "level": "warning",
+                "message": { "text": format!(
+                    "Results truncated: {} of {total} findings are included (GitHub code scanning \
+                     accepts {MAX_RESULTS} results and {} MB of gzip-compressed SARIF per upload); \
+                     the most serious were kept. Run keyhound with --format json for all of them.",
+                    kept.len(),
+                    MAX_GZIP_BYTES / 1_000_000
+                )}
+            }]);
+        }
+        let invocation: sarif::Invocation =
+            serde_json::from_value(invocation).expect("a valid SARIF invocation");
+        let automation: sarif::RunAutomationDetails = serde_json::from_value(serde_json::json!({
+            "id": format!("{}/", category.unwrap_or("keyhound").trim_end_matches('/'))
+        }))
+        .expect("valid SARIF automation details");
+        let run = sarif::Run::builder()
+            .tool(sarif::Tool::builder().driver(driver).build())
+            .results(Vec::new())
+            .invocations(vec![invocation])
+            .automation_details(automation)
+            .column_kind(serde_json::json!("unicodeCodePoints"))
+            .build();
+        sarif::Sarif::builder()
+            .schema(SCHEMA)
+            .version(serde_json::json!("2.1.0"))
+            .runs(vec![run])
+            .build()
+    }
 }
 
 /// GitHub code scanning accepts SARIF files of up to 10 MB gzip-compressed.
@@ -343,19 +376,10 @@ pub fn write(
     engine: &Engine,
     category: Option<&str>,
 ) -> io::Result<()> {
-    out.write_all(&render(
-        outcome,
-        engine,
-        category,
-        MAX_RESULTS,
-        MAX_GZIP_BYTES,
-    )?)
+    write_within(out, outcome, engine, category, MAX_RESULTS, MAX_GZIP_BYTES)
 }
 
-/// The SARIF text, within both of GitHub's limits: at most `max_results` results, and at
-/// most `max_gzip` bytes once gzip-compressed. Over the size, the least serious results are
-/// dropped (the same order as for the result limit) until it fits; the run's notification
-/// says so.
+/// The SARIF text, within both of GitHub's limits (see [`write_within`]), in memory.
 pub fn render(
     outcome: &Outcome,
     engine: &Engine,
@@ -363,35 +387,112 @@ pub fn render(
     max_results: usize,
     max_gzip: usize,
 ) -> io::Result<Vec<u8>> {
-    let text = |n: usize| -> io::Result<Vec<u8>> {
-        let mut v = serde_json::to_vec_pretty(&build_limited(outcome, engine, category, n))?;
-        v.push(b'\n');
-        Ok(v)
-    };
-    let fits = |v: &[u8]| -> io::Result<bool> {
-        // gzip never grows a file by more than a few bytes per 64 KB block: a file this small
-        // fits without compressing it.
-        Ok(v.len() + v.len() / 1000 + 64 <= max_gzip || gzip_len(v)? <= max_gzip)
-    };
-    let all = text(max_results)?;
-    if fits(&all)? {
-        return Ok(all);
-    }
-    // The largest number of results that fits: `lo` fits, `hi` does not.
-    let (mut lo, mut hi) = (0, max_results.min(outcome.findings.len()));
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if fits(&text(mid)?)? {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    text(lo)
+    let mut v = Vec::new();
+    write_within(&mut v, outcome, engine, category, max_results, max_gzip)?;
+    Ok(v)
 }
 
-fn gzip_len(data: &[u8]) -> io::Result<usize> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(data)?;
-    Ok(gz.finish()?.len())
+/// Writes the SARIF log within both of GitHub's limits: at most `max_results` results, and
+/// at most `max_gzip` bytes once gzip-compressed. Over the size, the least serious results
+/// are dropped (the same order as for the result limit) until it fits; the run's
+/// notification says so. The log is never held whole in memory: sizes are measured by
+/// writing it into a counter (and a gzip encoder feeding one), then it is written out.
+pub fn write_within(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    engine: &Engine,
+    category: Option<&str>,
+    max_results: usize,
+    max_gzip: usize,
+) -> io::Result<()> {
+    let fits = |n: usize| -> io::Result<bool> {
+        let mut plain = Counter(0);
+        write_limited(&mut plain, outcome, engine, category, n)?;
+        // gzip never grows a file by more than a few bytes per 64 KB block: a file this
+        // small fits without compressing it.
+        if plain.0 + plain.0 / 1000 + 64 <= max_gzip {
+            return Ok(true);
+        }
+        let mut gz = flate2::write::GzEncoder::new(Counter(0), flate2::Compression::default());
+        write_limited(&mut gz, outcome, engine, category, n)?;
+        Ok(gz.finish()?.0 <= max_gzip)
+    };
+    let all = max_results.min(outcome.findings.len());
+    let n = if fits(all)? {
+        all
+    } else {
+        // The largest number of results that fits: `lo` fits, `hi` does not.
+        let (mut lo, mut hi) = (0, all);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid)? {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
+    write_limited(out, outcome, engine, category, n)
+}
+
+/// Counts the bytes written to it.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes the log of [`build_limited`] (the same bytes as `serde_json::to_writer_pretty`
+/// of it, and a newline), one result at a time: the log without its results is rendered,
+/// and each result is rendered in its place at the indentation the whole would give it.
+fn write_limited(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    engine: &Engine,
+    category: Option<&str>,
+    limit: usize,
+) -> io::Result<()> {
+    let plan = Plan::new(outcome, engine, limit);
+    let skeleton = serde_json::to_vec_pretty(&plan.log_without_results(category))?;
+    const EMPTY: &[u8] = b"\"results\": []";
+    let at = match memchr::memmem::find(&skeleton, EMPTY) {
+        Some(at) if !plan.kept.is_empty() => at,
+        _ => {
+            out.write_all(&skeleton)?;
+            return out.write_all(b"\n");
+        }
+    };
+    let line_start = skeleton[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let indent = " ".repeat(at - line_start);
+    let item_indent = format!("{indent}  ");
+    out.write_all(&skeleton[..at])?;
+    out.write_all(b"\"results\": [")?;
+    let mut text = Vec::new();
+    for (i, f) in plan.kept.iter().enumerate() {
+        text.clear();
+        serde_json::to_writer_pretty(&mut text, &plan.result(f))?;
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        for (j, line) in text.split(|&b| b == b'\n').enumerate() {
+            if j > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(item_indent.as_bytes())?;
+            out.write_all(line)?;
+        }
+    }
+    out.write_all(b"\n")?;
+    out.write_all(indent.as_bytes())?;
+    out.write_all(b"]")?;
+    out.write_all(&skeleton[at + EMPTY.len()..])?;
+    out.write_all(b"\n")
 }

@@ -278,7 +278,7 @@ pub fn token_prefix(secret: &str) -> String {
 pub fn report_for(f: &Finding, origin: &Origin, include_token: bool) -> LeakReport {
     LeakReport {
         id: f.fingerprint.clone(),
-        rule: f.rule_id.clone(),
+        rule: f.rule_id.to_string(),
         token_sha256: crate::keys::digest(f.secret.expose()),
         token_prefix: token_prefix(f.secret.expose()),
         location: Location {
