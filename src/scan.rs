@@ -279,6 +279,9 @@ pub fn scan_history(
     walking.finish_and_clear();
 
     let mut warnings = Vec::new();
+    if plan.unborn {
+        warnings.push("nothing to scan: HEAD has no commits yet (an unborn branch)".to_string());
+    }
     if plan.shallow {
         warnings.push(format!(
             "shallow repository: scanned the {} commits present; older history was not fetched",

@@ -420,6 +420,70 @@ fn corrupt_object_is_a_clear_error() {
         .stderr(predicates::str::contains(&oid));
 }
 
+/// A repository whose HEAD commit is missing, or whose pack is cut short, is an error
+/// naming what cannot be read (it scanned as clean: "0 blobs from 0 commits", exit 0); a
+/// repository with no commits yet is nothing to scan, said plainly, exit 0.
+#[test]
+fn damaged_repositories_fail_and_unborn_ones_are_empty() {
+    let three_commits = || {
+        let r = repo();
+        for i in 1..=3 {
+            write(r.path(), &format!("f{i}.txt"), format!("version {i}\n"));
+            commit_all(r.path(), &format!("c{i}"));
+        }
+        r
+    };
+    let scans = [
+        &["scan", "--git"][..],
+        &["scan", "--git", "--all"],
+        &["scan", "--staged"],
+    ];
+    // HEAD's commit object deleted.
+    let r = three_commits();
+    let head = git(r.path(), &["rev-parse", "HEAD"]);
+    std::fs::remove_file(
+        r.path()
+            .join(".git/objects")
+            .join(&head[..2])
+            .join(&head[2..]),
+    )
+    .unwrap();
+    for args in scans {
+        let out = output_in(r.path(), args, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&head), "{args:?}: {err}");
+    }
+    // The pack holding everything, cut short.
+    let r = three_commits();
+    git(r.path(), &["gc", "-q"]);
+    let pack = std::fs::read_dir(r.path().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
+    f.set_len(100).unwrap();
+    for args in scans {
+        let out = output_in(r.path(), args, 2);
+        assert!(out.stdout.is_empty(), "{args:?}: a report was printed");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("error:"),
+            "{args:?}"
+        );
+    }
+    // No commits yet: nothing to scan, and it says so.
+    let r = repo();
+    for args in [&["scan", "--git"][..], &["scan", "--git", "--all"]] {
+        let out = output_in(r.path(), args, 0);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("no commits yet"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    output_in(r.path(), &["scan", "--staged"], 0);
+}
+
 #[test]
 fn history_sarif_carries_commit_fields_and_line_hash() {
     let r = repo();

@@ -124,15 +124,42 @@ pub fn normalize_remote(url: &str) -> String {
     joined.to_ascii_lowercase()
 }
 
+/// The commit HEAD points to, or `None` before the first commit (an unborn branch). A
+/// HEAD whose commit cannot be read — a missing object, a damaged pack — is an error that
+/// names the object: a broken repository must never scan as an empty one.
+pub fn head_commit(repo: &Repository) -> Result<Option<Oid>> {
+    let head = match repo.head() {
+        Ok(head) => head,
+        Err(e) if e.code() == ErrorCode::UnbornBranch => return Ok(None),
+        Err(e) => bail!("cannot resolve HEAD: {}", e.message()),
+    };
+    let oid = head
+        .resolve()
+        .ok()
+        .and_then(|r| r.target())
+        .ok_or_else(|| anyhow!("cannot resolve HEAD: it does not point to a commit"))?;
+    repo.find_commit(oid).map_err(|e| {
+        anyhow!(
+            "cannot read HEAD's commit {oid}: {} (the repository is damaged; `git fsck` tells more)",
+            e.message()
+        )
+    })?;
+    Ok(Some(oid))
+}
+
 /// The tree HEAD points to, or `None` before the first commit.
 pub fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
-    match repo.head() {
-        Ok(head) => Ok(Some(
-            head.peel_to_tree().context("cannot read HEAD's tree")?,
-        )),
-        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
-        Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
-    }
+    let Some(oid) = head_commit(repo)? else {
+        return Ok(None);
+    };
+    let commit = repo.find_commit(oid)?;
+    let tree = commit.tree().map_err(|e| {
+        anyhow!(
+            "cannot read the tree of HEAD's commit {oid}: {} (the repository is damaged)",
+            e.message()
+        )
+    })?;
+    Ok(Some(tree))
 }
 
 /// The index the next commit is made from. Git runs the pre-commit hook of `git commit -a`,
@@ -309,6 +336,8 @@ pub struct HistoryPlan {
     pub blobs: Vec<BlobJob>,
     pub commits: u64,
     pub shallow: bool,
+    /// HEAD has no commits yet: nothing to scan.
+    pub unborn: bool,
 }
 
 /// Walks the commits `opts` selects and lists, once per object id, every blob they introduce.
@@ -321,6 +350,7 @@ pub fn plan_history(
 ) -> Result<HistoryPlan> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let mut no_head = false;
     let rev_error = |r: &str, e: git2::Error| anyhow!("unknown revision `{r}`: {}", e.message());
     match (&opts.range, opts.all) {
         (Some(r), _) if r.contains("..") => walk.push_range(r).map_err(|e| rev_error(r, e))?,
@@ -330,9 +360,15 @@ pub fn plan_history(
             walk.push(commit.id())?;
         }
         (None, true) => {
-            walk.push_glob("refs/*")?;
-            if repo.head().is_ok() {
-                walk.push_head()?;
+            walk.push_glob("refs/*").map_err(|e| {
+                anyhow!(
+                    "cannot read the commits the refs point to: {} (the repository is damaged; `git fsck` tells more)",
+                    e.message()
+                )
+            })?;
+            match head_commit(repo)? {
+                Some(oid) => walk.push(oid)?,
+                None => no_head = true,
             }
         }
         (None, false) if !opts.include.is_empty() => {
@@ -342,15 +378,15 @@ pub fn plan_history(
                 walk.push(commit.id())?;
             }
         }
-        (None, false) => match walk.push_head() {
-            Ok(()) => {}
-            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+        (None, false) => match head_commit(repo)? {
+            Some(oid) => walk.push(oid)?,
+            None => {
                 return Ok(HistoryPlan {
                     shallow: repo.is_shallow(),
+                    unborn: true,
                     ..HistoryPlan::default()
                 });
             }
-            Err(e) => bail!("cannot resolve HEAD: {}", e.message()),
         },
     }
     if let Some(since) = &opts.since_commit {
@@ -406,6 +442,8 @@ pub fn plan_history(
     let mut index: HashMap<Oid, usize> = HashMap::new();
     let mut plan = HistoryPlan {
         shallow: repo.is_shallow(),
+        // `--all` in a repository without a single commit.
+        unborn: no_head && oids.is_empty(),
         commits: oids.len() as u64,
         ..HistoryPlan::default()
     };
