@@ -15,6 +15,10 @@
 #   INPUT_REVOKE_URL  send confirmed leaks to this revocation webhook, signed with
 #                     KEYHOUND_WEBHOOK_SECRET (skipped, with a note, when it is not set, as
 #                     on pull requests from forks)
+# A pull request's or push's range is scanned with the configuration, .keyhoundignore and
+# baseline of its base commit (keyhound's default for ranges), so a pull request cannot
+# silence its own findings; what it adds to them, and each inline allow marker it adds, is
+# a notice ("suppression-added") in the annotations and the job summary.
 # From GitHub: GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
 # GITHUB_WORKSPACE. KEYHOUND names the binary (default: keyhound on PATH). Needs git and jq
 # (both on GitHub-hosted runners).
@@ -124,18 +128,20 @@ if [ "$code" -ge 2 ] || [ ! -s "$tmp/report.json" ]; then
         echo
         echo "The scan failed (exit code $code); see the step's log."
     } >>"$summary"
-    printf 'findings=0\nconfirmed=0\nlive-in-test=0\nsarif-file=%s\nexit-code=%s\n' "$sarif" "$code" >>"$output"
+    printf 'findings=0\nconfirmed=0\nlive-in-test=0\nsuppressions-added=0\nsarif-file=%s\nexit-code=%s\n' "$sarif" "$code" >>"$output"
     exit 2
 fi
 
 count() { jq "[.findings[] | select($1)] | length" "$tmp/report.json"; }
-findings=$(count true)
+findings=$(count '.kind != "suppression-added"')
+suppressions=$(count '.kind == "suppression-added"')
 confirmed=$(count '.confirmation == "checksum"')
 live=$(count '.kind == "live-in-test"')
 {
     echo "findings=$findings"
     echo "confirmed=$confirmed"
     echo "live-in-test=$live"
+    echo "suppressions-added=$suppressions"
     echo "sarif-file=$sarif"
     echo "exit-code=$code"
 } >>"$output"

@@ -324,6 +324,21 @@ pub struct Target {
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Range scans (`--git BASE..HEAD`, `--since-commit`): where `.keyhound.toml` (or the
+    /// --config file, when it is in the repository), `.keyhoundignore` and the --baseline
+    /// file are read. `base` (the default for ranges): as they are at the base commit, so a
+    /// pull request cannot silence its own findings by changing them; `head`: at the
+    /// range's last commit; `worktree`: the files on disk (what other scans always use).
+    /// Whatever is chosen, each line the range adds to those files, and each inline allow
+    /// marker it adds, is reported as a `suppression-added` notice.
+    #[arg(long, value_enum, value_name = "WHERE", requires = "git")]
+    pub config_from: Option<ConfigFrom>,
+
+    /// Do not honour inline allow markers (`keyhound:allow`, `gitleaks:allow`,
+    /// `pragma: allowlist secret`): report what they hide (an audit of the markers).
+    #[arg(long)]
+    pub no_inline_allow: bool,
+
     /// Scan everything: ignore `.gitignore`, `.ignore` and `.keyhoundignore`.
     #[arg(long)]
     pub no_ignore: bool,
@@ -388,7 +403,8 @@ pub struct ScanArgs {
     pub quiet: bool,
 
     /// Which findings make the exit code 1: `any`; `confirmed` (checksum-confirmed only);
-    /// `live-in-test` (live keys in test code only). All findings are reported regardless.
+    /// `live-in-test` (live keys in test code only). All findings are reported regardless;
+    /// `suppression-added` notices never fail a scan.
     #[arg(long, value_enum, value_name = "WHICH", default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
 
@@ -497,7 +513,18 @@ pub enum ImportCommand {
 }
 
 /// The baseline file's conventional name.
-pub const DEFAULT_BASELINE: &str = ".keyhound-baseline.json";
+pub const DEFAULT_BASELINE: &str = crate::finding::baseline::DEFAULT_BASELINE;
+
+/// Where a range scan reads its configuration, ignore file and baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConfigFrom {
+    /// The range's base commit (what the pull request is merged into).
+    Base,
+    /// The range's last commit (what the pull request proposes).
+    Head,
+    /// The files on disk.
+    Worktree,
+}
 
 /// Which findings fail the scan (exit code 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -38,6 +38,9 @@ pub struct Stats {
     pub skipped_large: u64,
     pub unreadable: u64,
     pub elapsed: Duration,
+    /// Where a range scan read its configuration, when not from the working tree ("the base
+    /// commit 1a2b3c4d5e6f (--config-from base)").
+    pub config_from: Option<String>,
 }
 
 /// Findings (sorted by path, line, column, rule) and what was scanned.
@@ -45,6 +48,98 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub stats: Stats,
     pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// Adds findings, keeping the order.
+    pub fn add_findings(&mut self, more: Vec<Finding>) {
+        if !more.is_empty() {
+            self.findings.extend(more);
+            sort(&mut self.findings);
+        }
+    }
+
+    /// The findings that are secrets (not [`Finding::is_suppression`] notices).
+    pub fn secrets(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.is_suppression())
+    }
+}
+
+/// The files whose changes a range scan reports as suppressions (besides every
+/// `.keyhoundignore`): repository-relative paths of the configuration and the baseline.
+#[derive(Debug, Default)]
+pub struct SuppressionFiles {
+    pub config: Option<String>,
+    pub baseline: Option<String>,
+}
+
+/// What the range `base..head` adds that can silence findings, as
+/// [`crate::finding::FindingKind::SuppressionAdded`] notices: every line it adds to the
+/// configuration, a `.keyhoundignore` or the baseline (the conventional
+/// `.keyhound-baseline.json` too), and every added line carrying an inline allow marker.
+/// Compared base tree to head tree, as a reviewer reads the pull request. Secrets on those
+/// lines are redacted with `engine`; paths the policy never reads are passed over.
+#[allow(clippy::too_many_arguments)]
+pub fn suppressions(
+    engine: &Engine,
+    policy: &Policy,
+    repo: &git2::Repository,
+    (base, head): (git2::Oid, git2::Oid),
+    prefix: Option<&str>,
+    max_file_size: u64,
+    files: &SuppressionFiles,
+    scope: &finding::Scope,
+) -> Result<Vec<Finding>> {
+    use finding::{Suppression, INLINE_ALLOW_MARKERS};
+    let kind_of = |path: &str| -> Option<Suppression> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name == crate::source::fs::IGNORE_FILE {
+            Some(Suppression::IgnoreFile)
+        } else if files.config.as_deref() == Some(path) || path == crate::config::CONFIG_FILE {
+            Some(Suppression::Config)
+        } else if files.baseline.as_deref() == Some(path)
+            || path == finding::baseline::DEFAULT_BASELINE
+        {
+            Some(Suppression::Baseline)
+        } else {
+            None
+        }
+    };
+    let has_marker = |data: &[u8]| {
+        INLINE_ALLOW_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(data, m.as_bytes()).is_some())
+    };
+    // The suppression files are reported wherever the scanned slice is.
+    let changed = git::changed_files(repo, base, head, None, max_file_size, &|path, data| {
+        kind_of(path).is_some()
+            || (git::under(prefix, path) && !policy.skips_path(path) && has_marker(data))
+    })?;
+    let mut out = Vec::new();
+    let mut scratch = Scratch::default();
+    for file in changed {
+        let what = kind_of(&file.path);
+        for (line, text) in &file.added {
+            let what = match what {
+                // Blank lines and comments silence nothing.
+                Some(w) => {
+                    let t = text.trim();
+                    if t.is_empty() || t.starts_with('#') || t == "null" {
+                        continue;
+                    }
+                    w
+                }
+                None if has_marker(text.as_bytes()) => Suppression::InlineAllow,
+                None => continue,
+            };
+            let matches = engine.scan(text.as_bytes(), &mut scratch);
+            let redacted = finding::redact_secrets(text.as_bytes(), &matches);
+            out.push(Finding::suppression(
+                what, &file.path, *line, &redacted, text, scope,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Scans one blob: the detector, then findings, then the policy (allowlist, test context).
@@ -142,6 +237,7 @@ pub fn scan_tree(
             skipped_large: stats.skipped_large.load(Ordering::Relaxed),
             unreadable: stats.unreadable.load(Ordering::Relaxed),
             elapsed: started.elapsed(),
+            config_from: None,
         },
         warnings,
     }
@@ -492,6 +588,7 @@ pub fn scan_history(
             skipped_large: acc.large,
             unreadable: 0,
             elapsed: started.elapsed(),
+            config_from: None,
         },
         warnings,
     })

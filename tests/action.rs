@@ -216,6 +216,70 @@ fn pull_request_reports_only_what_its_commits_add() {
     assert!(r.sarif.is_some());
 }
 
+/// A pull request that adds a token and, in the same change, an allowlist for its file:
+/// the base commit's configuration is used, so the token is still reported; the allowlist
+/// is a notice on the pull request and listed in the job summary.
+#[test]
+fn a_pull_request_cannot_silence_its_own_findings() {
+    let pr = pull_request_repo();
+    let d = pr.dir.path();
+    write(
+        d,
+        ".keyhound.toml",
+        "[allowlist]\npaths = [\"src/client.py\"]\n",
+    );
+    write(d, "src/fixture.py", "X = 1  # keyhound:allow\n");
+    let head = commit_all(d, "silence the client");
+    let r = run(d, "pull_request", pr_payload(&pr.base, &head), &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.outputs["findings"], "1");
+    assert_eq!(r.outputs["suppressions-added"], "3");
+    assert!(
+        r.stdout.contains("::error file=src/client.py,line=1"),
+        "{}",
+        r.stdout
+    );
+    for (file, line) in [
+        (".keyhound.toml", 1),
+        (".keyhound.toml", 2),
+        ("src/fixture.py", 1),
+    ] {
+        assert!(
+            r.stdout.contains(&format!(
+                "::notice file={file},line={line},title=keyhound%3A "
+            )),
+            "{file}:{line}: {}",
+            r.stdout
+        );
+    }
+    assert!(
+        r.summary.contains("### 3 suppressions added"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary.contains("read from the base commit"),
+        "{}",
+        r.summary
+    );
+    let sarif = r.sarif.expect("SARIF written");
+    assert_valid_sarif(&sarif);
+    let levels: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        levels.iter().filter(|l| **l == "note").count(),
+        3,
+        "{levels:?}"
+    );
+    for text in [&r.summary, &r.stdout, &sarif.to_string()] {
+        assert!(!text.contains(&pr.new), "a secret leaked");
+    }
+}
+
 #[test]
 fn push_of_a_new_branch_scans_its_whole_history() {
     let pr = pull_request_repo();
@@ -332,7 +396,8 @@ fn bad_inputs_and_missing_secrets_are_explained() {
     );
     assert_eq!(r.code, 1);
     assert!(r.summary.contains("Revocation skipped"), "{}", r.summary);
-    // A baseline input is passed on.
+    // A baseline input is passed on. One in the repository is read at the base commit,
+    // where this one (written just now) does not exist: nothing is baselined.
     keyhound()
         .current_dir(pr.dir.path())
         .args(["baseline", "create", "--git"])
@@ -343,6 +408,18 @@ fn bad_inputs_and_missing_secrets_are_explained() {
         "pull_request",
         pr_payload(&pr.base, &pr.head),
         &[("baseline", ".keyhound-baseline.json"), ("config", "")],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.outputs["findings"], "1");
+    // One outside the repository is the operator's, read as it is.
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("baseline.json");
+    std::fs::rename(pr.dir.path().join(".keyhound-baseline.json"), &file).unwrap();
+    let r = run(
+        pr.dir.path(),
+        "pull_request",
+        pr_payload(&pr.base, &pr.head),
+        &[("baseline", file.to_str().unwrap()), ("config", "")],
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(r.outputs["findings"], "0");
@@ -391,6 +468,7 @@ fn every_input_is_used_and_every_output_written() {
             "findings",
             "confirmed",
             "live-in-test",
+            "suppressions-added",
             "sarif-file",
             "exit-code"
         ]

@@ -866,3 +866,266 @@ fn live_in_test_in_staged_and_history_scans() {
         .assert()
         .code(1);
 }
+
+// ---------------------------------------------------------------- trust in range scans
+
+/// main holds the base; `feature` adds a secret and, with it, everything that could hide it.
+struct Silenced {
+    dir: tempfile::TempDir,
+    token: String,
+}
+
+fn pull_request_that_silences_itself() -> Silenced {
+    let r = repo();
+    write(r.path(), "src.py", "print('hello')\n");
+    write(r.path(), ".keyhound.toml", "# settings\n");
+    commit_all(r.path(), "base");
+    git(r.path(), &["checkout", "-q", "-b", "feature"]);
+    let token = github_token(80);
+    write(
+        r.path(),
+        "src.py",
+        format!("print('hello')\nTOKEN = \"{token}\"\n"),
+    );
+    write(
+        r.path(),
+        ".keyhound.toml",
+        "# settings\n[allowlist]\npaths = [\"src.py\"]\n",
+    );
+    commit_all(r.path(), "adds a token and silences it");
+    Silenced { dir: r, token }
+}
+
+fn kinds(report: &Value) -> Vec<(String, String, String)> {
+    findings(report)
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A range reads `.keyhound.toml` from its base commit by default: the pull request's own
+/// allowlist does not hide its token (it did). What it added is a `suppression-added`
+/// notice either way, and notices never fail the scan.
+#[test]
+fn a_range_reads_its_configuration_from_the_base_commit() {
+    let pr = pull_request_that_silences_itself();
+    let d = pr.dir.path();
+    let rep = json_in(
+        d,
+        &["scan", "--git", "main..feature", "--format", "json"],
+        1,
+    );
+    assert_eq!(
+        kinds(&rep),
+        vec![
+            (
+                "suppression-added".into(),
+                "keyhound.suppression.config".into(),
+                ".keyhound.toml".into()
+            ),
+            (
+                "suppression-added".into(),
+                "keyhound.suppression.config".into(),
+                ".keyhound.toml".into()
+            ),
+            (
+                "hardcoded".into(),
+                "github.pat.classic".into(),
+                "src.py".into()
+            ),
+        ]
+    );
+    assert_eq!(rep["summary"]["findings"], 1);
+    assert_eq!(rep["summary"]["suppressions_added"], 2);
+    assert!(rep["summary"]["config_from"]
+        .as_str()
+        .unwrap()
+        .starts_with("the base commit"));
+    let lines: Vec<&str> = findings(&rep)[..2]
+        .iter()
+        .map(|f| f["line_text"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines, ["[allowlist]", "paths = [\"src.py\"]"]);
+    // --since-commit is a range too.
+    let base = git(d, &["rev-parse", "main"]);
+    let rep = json_in(
+        d,
+        &["scan", "--git", "--since-commit", &base, "--format", "json"],
+        1,
+    );
+    assert_eq!(rep["summary"]["findings"], 1);
+    // Read from the head (or the working tree), the allowlist applies: only the notices,
+    // and they do not fail the scan.
+    for from in ["head", "worktree"] {
+        let rep = json_in(
+            d,
+            &[
+                "scan",
+                "--git",
+                "main..feature",
+                "--config-from",
+                from,
+                "--format",
+                "json",
+            ],
+            0,
+        );
+        assert_eq!(rep["summary"]["findings"], 0, "{from}");
+        assert_eq!(rep["summary"]["suppressions_added"], 2, "{from}");
+    }
+    // The text report lists them apart, and says so in the summary line.
+    let out = output_in(d, &["scan", "--git", "main..feature"], 1);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SUPPRESSIONS ADDED (2)"), "{text}");
+    assert!(
+        text.contains("1 finding (1 confirmed); 2 suppressions added"),
+        "{text}"
+    );
+    assert!(!text.contains(&pr.token));
+    // Whole-history scans have no base: the working tree's configuration, as before.
+    let rep = json_in(d, &["scan", "--git", "--format", "json"], 0);
+    assert_eq!(rep["summary"]["findings"], 0);
+    // --config-from base needs a range.
+    let out = output_in(d, &["scan", "--git", "--config-from", "base"], 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a range"));
+}
+
+/// The same for `.keyhoundignore` fingerprints and the baseline: the base's are used, and
+/// what the range adds to them is reported.
+#[test]
+fn a_range_cannot_ignore_or_baseline_its_own_findings() {
+    let pr = pull_request_that_silences_itself();
+    let d = pr.dir.path();
+    // Drop the allowlist; silence the token by fingerprint and by baseline instead.
+    write(d, ".keyhound.toml", "# settings\n");
+    commit_all(d, "no allowlist");
+    let rep = json_in(
+        d,
+        &["scan", "--git", "main..feature", "--format", "json"],
+        1,
+    );
+    let token = findings(&rep)
+        .iter()
+        .find(|f| f["kind"] == "hardcoded")
+        .unwrap()
+        .clone();
+    let print = token["fingerprint"].as_str().unwrap().to_string();
+    output_in(d, &["baseline", "create", "--git", "-o", "base.json"], 0);
+    write(
+        d,
+        ".keyhoundignore",
+        format!("{print}  # a fixture, says the PR\n"),
+    );
+    commit_all(d, "ignore and baseline it");
+    let rep = json_in(
+        d,
+        &[
+            "scan",
+            "--git",
+            "main..feature",
+            "--baseline",
+            "base.json",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let k = kinds(&rep);
+    assert!(
+        k.contains(&(
+            "hardcoded".into(),
+            "github.pat.classic".into(),
+            "src.py".into()
+        )),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(
+            "suppression-added".into(),
+            "keyhound.suppression.ignore".into(),
+            ".keyhoundignore".into()
+        )),
+        "{k:?}"
+    );
+    assert!(
+        k.iter()
+            .any(|(_, rule, path)| rule == "keyhound.suppression.baseline" && path == "base.json"),
+        "{k:?}"
+    );
+    // At the head, both apply.
+    let rep = json_in(
+        d,
+        &[
+            "scan",
+            "--git",
+            "main..feature",
+            "--baseline",
+            "base.json",
+            "--config-from",
+            "head",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(rep["summary"]["findings"], 0);
+}
+
+/// Inline allow markers a range adds are notices; `--no-inline-allow` reports what they
+/// hide, in every kind of scan.
+#[test]
+fn inline_allow_markers_added_are_reported_and_can_be_audited() {
+    let r = repo();
+    write(r.path(), "a.py", "print(1)\n");
+    commit_all(r.path(), "base");
+    let token = github_token(81);
+    write(
+        r.path(),
+        "a.py",
+        format!("print(1)\nT = \"{token}\"  # keyhound:allow\nU = 2  # pragma: allowlist secret\n"),
+    );
+    commit_all(r.path(), "marked");
+    let rep = json_in(
+        r.path(),
+        &["scan", "--git", "HEAD~1..HEAD", "--format", "json"],
+        0,
+    );
+    let k = kinds(&rep);
+    assert_eq!(k.len(), 2, "{k:?}");
+    assert!(k.iter().all(|(kind, rule, _)| kind == "suppression-added"
+        && rule == "keyhound.suppression.inline-allow"));
+    let shown: Vec<&str> = findings(&rep)
+        .iter()
+        .map(|f| f["line_text"].as_str().unwrap())
+        .collect();
+    assert!(
+        shown[0].contains("ghp_…") && !shown[0].contains(&token),
+        "{shown:?}"
+    );
+    assert_eq!(findings(&rep)[0]["line"], 2);
+    assert_eq!(findings(&rep)[0]["secret"], "");
+    // The audit: what the marker hides is reported.
+    for args in [
+        &[
+            "scan",
+            "--git",
+            "HEAD~1..HEAD",
+            "--no-inline-allow",
+            "--format",
+            "json",
+        ][..],
+        &["scan", "--no-inline-allow", "--format", "json", "."],
+    ] {
+        let rep = json_in(r.path(), args, 1);
+        assert_eq!(rep["summary"]["findings"], 1, "{args:?}");
+    }
+    // Without it, the tree scan honours the marker.
+    let rep = json_in(r.path(), &["scan", "--format", "json", "."], 0);
+    assert_eq!(rep["summary"]["findings"], 0);
+}

@@ -142,6 +142,7 @@ fn translate_ignores(
     let opts = Options {
         line_hashes: false,
         raw_lines: false,
+        ignore_inline_allow: false,
         scope: scope_of(&cfg, repo.and_then(git::remote_scope)),
     };
     // Everything keyhound finds, whatever the allowlists say: the entry is what silences it.

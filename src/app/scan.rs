@@ -26,6 +26,8 @@ pub(super) struct Collected {
     pub root: PathBuf,
     /// What fingerprints are scoped by.
     pub scope: Scope,
+    /// The baseline [`Collect::baseline`] named, read where the configuration was.
+    pub baseline: Option<Baseline>,
 }
 
 impl Collected {
@@ -51,11 +53,16 @@ pub(super) struct Collect {
     pub line_hashes: bool,
     /// Keep each finding's line unredacted (`--show-secrets`).
     pub raw_lines: bool,
+    /// `--quiet`: no notes on standard error.
+    pub quiet: bool,
     /// Draw a progress bar for history scans.
     pub progress: bool,
     /// Drop findings whose fingerprint `.keyhoundignore` lists (not for `baseline check`,
     /// which reports the entries that silence nothing).
     pub apply_ignore: bool,
+    /// A baseline to read before scanning (a bad file is an error before a long scan), from
+    /// where the configuration is read (see [`crate::cli::ConfigFrom`]).
+    pub baseline: Option<PathBuf>,
 }
 
 pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
@@ -64,23 +71,23 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
         line_hashes: args.format == Format::Sarif
             || args.reports.iter().any(|(f, _)| *f == Format::Sarif),
         raw_lines: args.show_secrets,
+        quiet: args.quiet,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         apply_ignore: true,
+        baseline: args.baseline.clone(),
     };
     if wants_revocation(&args) && args.target.staged {
         eprintln!(
             "note: not sending revocations from --staged: an unpushed secret has not leaked (remove it before committing)"
         );
     }
-    // A bad baseline file is an error before the scan, not after a long one.
-    let base = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut c = collect_findings(&args.target, &collect)?;
-    if let (Some(base), Some(file)) = (&base, &args.baseline) {
+    if let (Some(base), Some(file)) = (c.baseline.take(), &args.baseline) {
         let before = c.outcome.findings.len();
         let paths = c.repo_paths();
         c.outcome
             .findings
-            .retain(|f| !base.contains(f, &paths.of(f)));
+            .retain(|f| f.is_suppression() || !base.contains(f, &paths.of(f)));
         let known = before - c.outcome.findings.len();
         if known > 0 && !args.quiet {
             eprintln!(
@@ -133,9 +140,12 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
         None => start.parent().map(Path::to_path_buf).unwrap_or_default(),
     };
     let mut cfg = load_config(target.config.as_deref(), start)?;
+    // A bad baseline file is an error before the scan, not after a long one.
+    let baseline = how.baseline.as_deref().map(Baseline::load).transpose()?;
     let engine = build_engine(target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
     let remote = repo.as_ref().and_then(git::remote_scope);
-    let p = prepare(target, cfg, &root, remote, how)?;
+    let ignored = worktree_ignored(target, how, &root)?;
+    let p = prepare(target, cfg, ignored, remote, how)?;
     let outcome = if stdin {
         let (data, cut) = crate::source::stdin::read(target.max_file_size)
             .context("cannot read standard input")?;
@@ -161,7 +171,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
     if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
         bail!("nothing could be read at the given path(s)");
     }
-    Ok(p.collected(outcome, engine, root))
+    Ok(p.collected(outcome, engine, root, baseline))
 }
 
 /// The fingerprint scope: `[fingerprint] scope`, else the repository's remote (`remote`,
@@ -207,9 +217,6 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     }
     let repo = git::open(&path)?;
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-    let mut cfg = load_config(target.config.as_deref(), &root)?;
-    let engine = build_engine(&target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let p = prepare(&target, cfg, &root, git::remote_scope(&repo), how)?;
     let select = if target.pre_push {
         pre_push_selection()?
     } else {
@@ -221,11 +228,23 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
         })
     };
     // `scan --git services/api`: only that part of the repository.
+    let prefix = git::prefix_of(&repo, &path);
     let select = select.map(|s| HistoryOptions {
-        prefix: git::prefix_of(&repo, &path),
+        prefix: prefix.clone(),
         ..s
     });
-    let outcome = match select {
+    let ends = match &select {
+        Some(s) if !target.pre_push => git::range_ends(&repo, s)?,
+        _ => None,
+    };
+    let trusted = trusted_files(&repo, &root, &target, ends, how)?;
+    if let (Some(from), false) = (&trusted.from, how.quiet) {
+        eprintln!("note: configuration, .keyhoundignore and baseline read from {from}");
+    }
+    let mut cfg = trusted.config;
+    let engine = build_engine(&target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let p = prepare(&target, cfg, trusted.ignored, git::remote_scope(&repo), how)?;
+    let mut outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
             &p.policy,
@@ -246,10 +265,147 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
             warnings: Vec::new(),
         },
     };
+    if let Some((base, head)) = ends {
+        let files = scan::SuppressionFiles {
+            config: trusted.config_path,
+            baseline: trusted.baseline_path,
+        };
+        let found = scan::suppressions(
+            &engine,
+            &p.policy,
+            &repo,
+            (base, head),
+            prefix.as_deref(),
+            target.max_file_size,
+            &files,
+            &p.opts.scope,
+        )?;
+        outcome.add_findings(found);
+    }
+    outcome.stats.config_from = trusted.from;
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(p.collected(outcome, engine, root))
+    Ok(p.collected(outcome, engine, root, trusted.baseline))
+}
+
+/// The configuration, the `.keyhoundignore` fingerprints and the baseline a git scan uses,
+/// read from where `--config-from` says (a range's base commit by default).
+struct Trusted {
+    config: Config,
+    ignored: std::collections::HashSet<String>,
+    baseline: Option<Baseline>,
+    /// Where they were read, when not from the working tree: "the base commit 1a2b3c4d5e6f".
+    from: Option<String>,
+    /// Repository-relative paths of the configuration file and the baseline, for the
+    /// suppression check (changes to them are reported).
+    config_path: Option<String>,
+    baseline_path: Option<String>,
+}
+
+/// `path` (as given on the command line) relative to the repository's work tree, if it is
+/// in it.
+fn repo_relative(root: &Path, path: &Path) -> Option<String> {
+    let abs = std::path::absolute(path).ok()?;
+    let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+    let root = std::fs::canonicalize(root).ok()?;
+    let rel = abs.strip_prefix(&root).ok()?;
+    Some(crate::source::fs::display_path(rel))
+}
+
+fn trusted_files(
+    repo: &git2::Repository,
+    root: &Path,
+    target: &Target,
+    ends: Option<(git2::Oid, git2::Oid)>,
+    how: &Collect,
+) -> Result<Trusted> {
+    use crate::cli::ConfigFrom;
+    let config_path = match &target.config {
+        Some(f) => repo_relative(root, f),
+        None => Some(crate::config::CONFIG_FILE.to_string()),
+    };
+    let baseline_path = how.baseline.as_deref().and_then(|b| repo_relative(root, b));
+    let at = match (target.config_from, ends) {
+        (Some(ConfigFrom::Worktree), _) | (None, None) => None,
+        (Some(ConfigFrom::Base) | None, Some((base, _))) => Some((base, "base")),
+        (Some(ConfigFrom::Head), Some((_, head))) => Some((head, "head")),
+        (Some(from), None) => bail!(
+            "--config-from {} needs a range to read it from: --git BASE..HEAD or --since-commit SHA",
+            if from == ConfigFrom::Base { "base" } else { "head" }
+        ),
+    };
+    let Some((commit, which)) = at else {
+        return Ok(Trusted {
+            config: load_config(target.config.as_deref(), root)?,
+            ignored: worktree_ignored(target, how, root)?,
+            // A bad baseline file is an error before the scan, not after a long one.
+            baseline: how.baseline.as_deref().map(Baseline::load).transpose()?,
+            from: None,
+            config_path,
+            baseline_path,
+        });
+    };
+    let short = &commit.to_string()[..12];
+    let from = format!("the {which} commit {short} (--config-from {which})");
+    let read = |rel: &str| -> Result<Option<String>> {
+        Ok(git::file_at(repo, commit, rel)?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    };
+    let config = match (&target.config, &config_path) {
+        // A configuration outside the repository is the operator's, not the range's.
+        (Some(f), None) => load_config(Some(f), root)?,
+        (explicit, Some(rel)) => match read(rel)? {
+            Some(text) => crate::config::parse(&format!("{rel} at {which} commit {short}"), &text)?,
+            None if explicit.is_some() => bail!(
+                "{rel} does not exist at the {which} commit {short}; use --config-from worktree to read it from disk"
+            ),
+            None => crate::config::load(None)?,
+        },
+        (None, None) => crate::config::load(None)?,
+    };
+    let ignored = if how.apply_ignore && !target.no_ignore {
+        read(crate::source::fs::IGNORE_FILE)?
+            .map(|t| baseline::fingerprints_in(&t).into_iter().collect())
+            .unwrap_or_default()
+    } else {
+        Default::default()
+    };
+    let baseline = match (&how.baseline, &baseline_path) {
+        (Some(file), None) => Some(Baseline::load(file)?),
+        (Some(_), Some(rel)) => match read(rel)? {
+            Some(text) => Some(Baseline::parse(&text).with_context(|| {
+                format!("{rel} at {which} commit {short} is not a keyhound baseline")
+            })?),
+            None => {
+                eprintln!(
+                    "warning: the baseline {rel} does not exist at the {which} commit {short}: nothing is baselined"
+                );
+                None
+            }
+        },
+        (None, _) => None,
+    };
+    Ok(Trusted {
+        config,
+        ignored,
+        baseline,
+        from: Some(from),
+        config_path,
+        baseline_path,
+    })
+}
+
+/// The fingerprints `.keyhoundignore` at `root` silences, when the scan applies them.
+fn worktree_ignored(
+    target: &Target,
+    how: &Collect,
+    root: &Path,
+) -> Result<std::collections::HashSet<String>> {
+    Ok(if how.apply_ignore && !target.no_ignore {
+        baseline::ignored_fingerprints(root)?.into_iter().collect()
+    } else {
+        Default::default()
+    })
 }
 
 /// The pre-commit path, where every millisecond is paid on every commit: the rules are
@@ -281,9 +437,11 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
     });
     let (cfg, engine) = prepared?;
     let (staged, root, remote) = staged?;
-    let p = prepare(target, cfg, &root, remote, how)?;
+    let baseline = how.baseline.as_deref().map(Baseline::load).transpose()?;
+    let ignored = worktree_ignored(target, how, &root)?;
+    let p = prepare(target, cfg, ignored, remote, how)?;
     let outcome = scan::scan_staged(&engine, &p.policy, &p.opts, &staged, started);
-    Ok(p.collected(outcome, engine, root))
+    Ok(p.collected(outcome, engine, root, baseline))
 }
 
 fn build_engine(
@@ -305,33 +463,34 @@ struct Prepared {
 
 impl Prepared {
     /// The scan's result, with what the commands after it need.
-    fn collected(self, outcome: Outcome, engine: Engine, root: PathBuf) -> Collected {
+    fn collected(
+        self,
+        outcome: Outcome,
+        engine: Engine,
+        root: PathBuf,
+        baseline: Option<Baseline>,
+    ) -> Collected {
         Collected {
             outcome,
             engine,
             revocation: self.revocation,
             root,
             scope: self.opts.scope,
+            baseline,
         }
     }
 }
 
 /// The post-detection policy (the configuration's allowlist and test paths, the flags, the
-/// fingerprints `.keyhoundignore` at `root` silences), the finding options (with the
-/// fingerprint scope: `[fingerprint] scope`, else the repository's `remote`) and the
-/// revocation settings.
+/// fingerprints `ignored` lists), the finding options (with the fingerprint scope:
+/// `[fingerprint] scope`, else the repository's `remote`) and the revocation settings.
 fn prepare(
     target: &Target,
     cfg: Config,
-    root: &Path,
+    ignored: std::collections::HashSet<String>,
     remote: Option<String>,
     how: &Collect,
 ) -> Result<Prepared> {
-    let ignored = if how.apply_ignore && !target.no_ignore {
-        baseline::ignored_fingerprints(root)?.into_iter().collect()
-    } else {
-        Default::default()
-    };
     let scope = scope_of(&cfg, remote);
     Ok(Prepared {
         policy: Policy {
@@ -343,6 +502,7 @@ fn prepare(
         opts: crate::finding::Options {
             line_hashes: how.line_hashes,
             raw_lines: how.raw_lines,
+            ignore_inline_allow: target.no_inline_allow,
             scope,
         },
         revocation: cfg.revocation,
@@ -436,6 +596,8 @@ fn send_revocations(
 
 pub(super) fn exit_code(fail_on: FailOn, findings: &[Finding]) -> i32 {
     let fails = |f: &Finding| match fail_on {
+        // A suppression added is a notice for review, not a leak.
+        _ if f.is_suppression() => false,
         FailOn::Any => true,
         FailOn::Confirmed => f.confirmation.is_confirmed(),
         FailOn::LiveInTest => f.kind == FindingKind::LiveInTest,

@@ -235,6 +235,9 @@ impl RepoPaths {
 /// it lists fingerprints of findings to silence, one per line.
 pub const IGNORE_FILE: &str = crate::source::fs::IGNORE_FILE;
 
+/// The baseline file's conventional name (`keyhound baseline create` writes it).
+pub const DEFAULT_BASELINE: &str = ".keyhound-baseline.json";
+
 /// Whether a line of the ignore file is a fingerprint (32 hex digits), not a path glob.
 pub fn is_fingerprint(line: &str) -> bool {
     line.len() == 32 && line.bytes().all(|b| b.is_ascii_hexdigit())
@@ -248,12 +251,16 @@ pub fn ignored_fingerprints(root: &Path) -> Result<Vec<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    Ok(text
-        .lines()
+    Ok(fingerprints_in(&text))
+}
+
+/// The fingerprint lines of an ignore file's text (lower-cased; `#` starts a comment).
+pub fn fingerprints_in(text: &str) -> Vec<String> {
+    text.lines()
         .map(|l| l.split('#').next().unwrap_or_default().trim())
         .filter(|l| is_fingerprint(l))
         .map(|l| l.to_ascii_lowercase())
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -67,6 +67,10 @@ impl Context {
 /// What a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub enum FindingKind {
+    /// Not a secret: a change in a range scan that can silence findings — an inline allow
+    /// marker added, or a change to `.keyhound.toml`, a `.keyhoundignore` or the baseline.
+    /// Reported as a notice for review; it never fails a scan. (First, so it ranks last.)
+    SuppressionAdded,
     /// A secret in the code (the usual finding).
     #[default]
     Hardcoded,
@@ -78,6 +82,7 @@ pub enum FindingKind {
 impl FindingKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            FindingKind::SuppressionAdded => "suppression-added",
             FindingKind::Hardcoded => "hardcoded",
             FindingKind::LiveInTest => "live-in-test",
         }

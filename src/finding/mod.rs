@@ -113,12 +113,118 @@ pub struct Finding {
 
 impl Finding {
     /// Reported at SARIF's `note` level rather than by severity: a third-party checksum that
-    /// failed (kept because a scheme we misread must never hide a real key), or a test key in
-    /// test code shown with `--include-test-keys`.
+    /// failed (kept because a scheme we misread must never hide a real key), a test key in
+    /// test code shown with `--include-test-keys`, or a suppression added.
     pub fn is_note(&self) -> bool {
         self.confirmation == Confirmation::ChecksumFailed
             || (self.environment == Environment::Test && self.context == Context::Test)
+            || self.is_suppression()
     }
+
+    /// A change that can silence findings, not a secret ([`FindingKind::SuppressionAdded`]).
+    pub fn is_suppression(&self) -> bool {
+        self.kind == FindingKind::SuppressionAdded
+    }
+
+    /// A [`FindingKind::SuppressionAdded`] finding: `rule` says what was added (see
+    /// [`Suppression`]), at `line` of `path`; `text` is the added line with any secret in it
+    /// already redacted, `raw` the line as it is (for `--show-secrets`).
+    pub fn suppression(
+        what: Suppression,
+        path: &str,
+        line: usize,
+        text: &str,
+        raw: &str,
+        scope: &Scope,
+    ) -> Finding {
+        let cut = |s: &str| {
+            let s = s.trim();
+            match s.char_indices().nth(2 * EXCERPT_SIDE) {
+                Some((at, _)) => format!("{}…", &s[..at]),
+                None => s.to_string(),
+            }
+        };
+        let (id, name) = what.rule();
+        let mut line_redacted = cut(text);
+        line_redacted.retain(|c| !c.is_control() || c == '\t');
+        let mut line_raw = cut(raw);
+        line_raw.retain(|c| !c.is_control() || c == '\t');
+        Finding {
+            rule_id: id.into(),
+            rule_name: name.into(),
+            severity: Severity::Low,
+            tags: Arc::from(vec!["suppression".to_string()]),
+            path: path.to_string(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: raw.chars().count() + 1,
+            // Identified by what was added where: the same line in the same file is one
+            // suppression, wherever it moves.
+            fingerprint: fingerprint(scope, id, format!("{path}\0{}", raw.trim()).as_bytes()),
+            secret: Secret::new(String::new()),
+            line_redacted,
+            line_raw: Secret::new(line_raw),
+            entropy: 0.0,
+            line_hash: None,
+            commit: None,
+            other_commits: 0,
+            in_head: None,
+            confirmation: Confirmation::None,
+            environment: Environment::Unknown,
+            context: Context::Code,
+            kind: FindingKind::SuppressionAdded,
+            revocation: None,
+        }
+    }
+}
+
+/// What a range added that can silence findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suppression {
+    /// An inline allow marker ([`INLINE_ALLOW_MARKERS`]) on an added line.
+    InlineAllow,
+    /// A line added to `.keyhound.toml` (allowlists, disabled rules, rules).
+    Config,
+    /// A line added to a `.keyhoundignore` (paths and fingerprints not reported).
+    IgnoreFile,
+    /// A line added to the baseline (findings not reported).
+    Baseline,
+}
+
+impl Suppression {
+    /// The rule id and name its findings carry.
+    pub fn rule(self) -> (&'static str, &'static str) {
+        match self {
+            Suppression::InlineAllow => (
+                "keyhound.suppression.inline-allow",
+                "Inline allow marker added",
+            ),
+            Suppression::Config => ("keyhound.suppression.config", "Configuration changed"),
+            Suppression::IgnoreFile => ("keyhound.suppression.ignore", "Ignore file changed"),
+            Suppression::Baseline => ("keyhound.suppression.baseline", "Baseline changed"),
+        }
+    }
+
+    /// Why a reviewer should look, for reports.
+    pub fn why(rule_id: &str) -> &'static str {
+        match rule_id {
+            "keyhound.suppression.inline-allow" => {
+                "an inline allow marker hides every finding on its line"
+            }
+            "keyhound.suppression.config" => {
+                ".keyhound.toml can allowlist paths and values and disable rules"
+            }
+            "keyhound.suppression.ignore" => ".keyhoundignore hides paths and fingerprints",
+            "keyhound.suppression.baseline" => "a baseline entry hides a finding",
+            _ => "it can silence findings",
+        }
+    }
+}
+
+/// `data` as text with the secrets of `matches` redacted (see [`redact`]).
+pub fn redact_secrets(data: &[u8], matches: &[Match]) -> String {
+    redacted_text(data, 0..data.len(), matches)
 }
 
 /// What happens to findings after detection.
@@ -224,6 +330,8 @@ pub struct Options {
     pub line_hashes: bool,
     /// Keep [`Finding::line_raw`] (for `--show-secrets`).
     pub raw_lines: bool,
+    /// Report findings on lines with an inline allow marker too (`--no-inline-allow`).
+    pub ignore_inline_allow: bool,
     /// What fingerprints are scoped by.
     pub scope: Scope,
 }
@@ -263,7 +371,7 @@ pub fn build(
         if line.start != line_start || line.number == 0 {
             line = LineFacts::of(data, line_no, line_start);
         }
-        if line.allowed {
+        if line.allowed && !opts.ignore_inline_allow {
             continue;
         }
         let line_end = line.end;

@@ -2,7 +2,7 @@
 //! becomes an annotation on the pull request. Secrets are redacted; nothing else is printed.
 
 use crate::finding::{Finding, FindingKind};
-use crate::scan::Outcome;
+use crate::scan::{Kind, Outcome};
 use std::io::{self, Write};
 
 /// Escapes a workflow command's message.
@@ -26,6 +26,24 @@ fn command(f: &Finding) -> String {
     let mut title = match f.kind {
         FindingKind::LiveInTest => format!("Live key in test code: {}", f.rule_name),
         FindingKind::Hardcoded => super::hardcoded_title(&f.rule_name),
+        FindingKind::SuppressionAdded => {
+            let message = format!(
+                "{}: `{}`. Review it: {}, and once merged it applies to every scan. Fingerprint: {}",
+                f.rule_name,
+                f.line_redacted,
+                crate::finding::Suppression::why(&f.rule_id),
+                f.fingerprint
+            );
+            return format!(
+                "::{level} file={},line={},title={}::{}",
+                escape_property(
+                    &super::repository_relative(&f.path).unwrap_or_else(|| f.path.clone())
+                ),
+                f.line,
+                escape_property(&format!("keyhound: {}", f.rule_name)),
+                escape_data(&message)
+            );
+        }
     };
     if f.confirmation.is_confirmed() {
         title.push_str(" (confirmed)");
@@ -63,13 +81,33 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     for f in &outcome.findings {
         writeln!(out, "{}", command(f))?;
     }
-    let n = outcome.findings.len();
+    let n = outcome.secrets().count();
+    let suppressions = outcome.findings.len() - n;
+    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let s = &outcome.stats;
+    let scanned = match s.kind {
+        Kind::History => format!(
+            "{} {} from {} {}",
+            s.files,
+            plural(s.files, "blob", "blobs"),
+            s.commits,
+            plural(s.commits, "commit", "commits")
+        ),
+        Kind::Staged => format!("{} staged {}", s.files, plural(s.files, "file", "files")),
+        Kind::Tree | Kind::Stdin => format!("{} {}", s.files, plural(s.files, "file", "files")),
+    };
+    let added = if suppressions > 0 {
+        format!(
+            "; {suppressions} {} added",
+            plural(suppressions as u64, "suppression", "suppressions")
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "keyhound: {n} finding{} in {} file{}",
-        if n == 1 { "" } else { "s" },
-        outcome.stats.files,
-        if outcome.stats.files == 1 { "" } else { "s" }
+        "keyhound: {n} {} in {scanned}{added}",
+        plural(n as u64, "finding", "findings"),
     )
 }
 

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 struct Report<'a> {
     tool: Tool,
     findings: Findings<'a>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 /// The findings, rendered one at a time as they are written (never all at once).
@@ -81,7 +81,7 @@ struct JsonCommit<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     /// What was scanned: `tree`, `stdin`, `staged` or `history`.
     source: &'static str,
     /// History scans only: commits walked.
@@ -93,7 +93,14 @@ struct Summary {
     skipped_large: u64,
     unreadable: u64,
     elapsed_ms: u128,
+    /// Secrets found (suppression notices are not counted here).
     findings: usize,
+    /// Range scans: `suppression-added` notices (changes that can silence findings).
+    suppressions_added: usize,
+    /// Range scans: where the configuration, ignore file and baseline were read, when not
+    /// from the working tree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_from: Option<&'a str>,
     /// Findings confirmed by a checksum.
     confirmed: usize,
     /// Live keys in test code or fixtures.
@@ -111,7 +118,9 @@ fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFindi
         column: f.column,
         end_line: f.end_line,
         end_column: f.end_column,
-        secret: if opts.show_secrets {
+        secret: if f.is_suppression() {
+            String::new()
+        } else if opts.show_secrets {
             f.secret.expose().to_string()
         } else {
             f.secret.redacted()
@@ -168,7 +177,9 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
             skipped_large: s.skipped_large,
             unreadable: s.unreadable,
             elapsed_ms: s.elapsed.as_millis(),
-            findings: outcome.findings.len(),
+            findings: outcome.secrets().count(),
+            suppressions_added: outcome.findings.len() - outcome.secrets().count(),
+            config_from: s.config_from.as_deref(),
             confirmed: outcome
                 .findings
                 .iter()

@@ -24,7 +24,7 @@ fn cell(s: &str) -> String {
 }
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
-    let fs = &outcome.findings;
+    let fs: Vec<&Finding> = outcome.secrets().collect();
     let s = &outcome.stats;
     let n = |k: u64, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
     let scanned = match s.kind {
@@ -36,8 +36,21 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     writeln!(out)?;
     if fs.is_empty() {
         writeln!(out, "No secrets found in {scanned}.")?;
-        return Ok(());
+    } else {
+        write_findings(out, &fs, &scanned)?;
     }
+    if let Some(from) = &s.config_from {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Configuration, `.keyhoundignore` and baseline were read from {}.",
+            cell(from)
+        )?;
+    }
+    write_suppressions(out, outcome)
+}
+
+fn write_findings(out: &mut dyn Write, fs: &[&Finding], scanned: &str) -> io::Result<()> {
     let count = |p: &dyn Fn(&Finding) -> bool| fs.iter().filter(|f| p(f)).count();
     writeln!(
         out,
@@ -77,7 +90,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
     // The most serious first, in the order SARIF keeps them when it must cut.
-    let mut order: Vec<&Finding> = fs.iter().collect();
+    let mut order: Vec<&Finding> = fs.to_vec();
     order.sort_by(|a, b| super::by_priority(a, b));
     for f in order.iter().take(MAX_ROWS) {
         let location = match &f.commit {
@@ -115,6 +128,60 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
          deliberate test fixture: mark its line with `keyhound:allow`, or add its fingerprint \
          to `.keyhoundignore`."
     )
+}
+
+/// The suppressions a range adds, for review: they take effect once merged.
+fn write_suppressions(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+    let added: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.is_suppression())
+        .collect();
+    if added.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "### {} suppression{} added",
+        added.len(),
+        if added.len() == 1 { "" } else { "s" }
+    )?;
+    writeln!(out)?;
+    let from_base = outcome
+        .stats
+        .config_from
+        .as_deref()
+        .is_some_and(|f| f.starts_with("the base"));
+    writeln!(
+        out,
+        "Each of these can silence findings{}. Review each one.",
+        if from_base {
+            " once merged (this scan read its configuration from the base commit, so they did not apply here)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| what | location | line |")?;
+    writeln!(out, "|---|---|---|")?;
+    for f in added.iter().take(MAX_ROWS) {
+        writeln!(
+            out,
+            "| {} | `{}` | `{}` |",
+            cell(&f.rule_name),
+            cell(&format!("{}:{}", f.path, f.line)),
+            cell(&f.line_redacted)
+        )?;
+    }
+    if added.len() > MAX_ROWS {
+        writeln!(
+            out,
+            "\n… and {} more: see the SARIF or JSON report.",
+            added.len() - MAX_ROWS
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -129,6 +129,56 @@ fn descriptor(rule: &Rule, confirmed: bool) -> sarif::ReportingDescriptor {
         .build()
 }
 
+/// The descriptor of a suppression rule (`keyhound.suppression.*`): a notice, not a
+/// vulnerability.
+fn suppression_descriptor(id: &str) -> sarif::ReportingDescriptor {
+    use crate::finding::Suppression;
+    let name = [
+        Suppression::InlineAllow,
+        Suppression::Config,
+        Suppression::IgnoreFile,
+        Suppression::Baseline,
+    ]
+    .iter()
+    .map(|s| s.rule())
+    .find(|(rid, _)| *rid == id)
+    .map_or("Suppression added", |(_, name)| name);
+    let why = Suppression::why(id);
+    let help = format!(
+        "This change can silence findings: {why}. Check that it hides only fixtures or false \
+         positives, never a real credential."
+    );
+    let mut props = BTreeMap::new();
+    props.insert("precision".to_string(), serde_json::json!("very-high"));
+    props.insert(
+        "problem.severity".to_string(),
+        serde_json::json!("recommendation"),
+    );
+    sarif::ReportingDescriptor::builder()
+        .id(id.to_string())
+        .name(id.replace(['.', '-'], "_"))
+        .short_description(text(name.to_string()))
+        .full_description(text(format!("{name}: {why}.")))
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(help.clone())
+                .markdown(format!("**{name}**\n\n{help}"))
+                .build(),
+        )
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::json!("note"))
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .tags(vec!["suppression".to_string()])
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
 /// Results GitHub code scanning accepts per run.
 pub const MAX_RESULTS: usize = 25_000;
 
@@ -159,6 +209,8 @@ struct Plan<'a> {
     kept: Vec<&'a crate::finding::Finding>,
     total: usize,
     rules: Vec<&'a Rule>,
+    /// The suppression rules (`keyhound.suppression.*`) the kept findings name.
+    suppressions: BTreeSet<&'a str>,
     confirmed_rules: BTreeSet<&'a str>,
     index: BTreeMap<&'a str, usize>,
 }
@@ -181,15 +233,24 @@ impl<'a> Plan<'a> {
             .rules()
             .filter(|r| fired.contains(r.id.as_str()))
             .collect();
+        // Suppression notices name keyhound's own rules, after the engine's.
+        let suppressions: BTreeSet<&str> = kept
+            .iter()
+            .filter(|f| f.is_suppression())
+            .map(|f| &*f.rule_id)
+            .collect();
         let index: BTreeMap<&str, usize> = rules
             .iter()
+            .map(|r| r.id.as_str())
+            .chain(suppressions.iter().copied())
             .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
+            .map(|(i, id)| (id, i))
             .collect();
         Plan {
             kept,
             total,
             rules,
+            suppressions,
             confirmed_rules,
             index,
         }
@@ -249,6 +310,17 @@ impl<'a> Plan<'a> {
             "precision".to_string(),
             serde_json::json!(precision(confirmed)),
         );
+        if f.is_suppression() {
+            // A notice, not a vulnerability: no secret, no security severity.
+            for key in [
+                "secret_redacted",
+                "security-severity",
+                "precision",
+                "entropy",
+            ] {
+                props.remove(key);
+            }
+        }
         if let Some(r) = &f.revocation {
             props.insert("revocation".to_string(), serde_json::json!(r));
         }
@@ -290,20 +362,27 @@ impl<'a> Plan<'a> {
             (_, true) => "Confirmed by its checksum:",
             _ => "",
         };
+        let message = if f.is_suppression() {
+            format!(
+                "{} in {}: `{}`. Review it: {}.",
+                f.rule_name,
+                place,
+                f.line_redacted,
+                crate::finding::Suppression::why(&f.rule_id)
+            )
+        } else {
+            format!(
+                "{what}{}{} `{}` found in {}. Rotate it and remove it from the code.",
+                if what.is_empty() { "" } else { " " },
+                f.rule_name,
+                f.secret.redacted(),
+                place
+            )
+        };
         let mut builder = sarif::Result::builder()
             .rule_id(f.rule_id.to_string())
             .level(result_level(f))
-            .message(
-                sarif::Message::builder()
-                    .text(format!(
-                        "{what}{}{} `{}` found in {}. Rotate it and remove it from the code.",
-                        if what.is_empty() { "" } else { " " },
-                        f.rule_name,
-                        f.secret.redacted(),
-                        place
-                    ))
-                    .build(),
-            )
+            .message(sarif::Message::builder().text(message).build())
             .locations(vec![location])
             .partial_fingerprints(partial)
             .properties(
@@ -330,6 +409,11 @@ impl<'a> Plan<'a> {
                 rules
                     .iter()
                     .map(|r| descriptor(r, confirmed_rules.contains(r.id.as_str())))
+                    .chain(
+                        self.suppressions
+                            .iter()
+                            .map(|id| suppression_descriptor(id)),
+                    )
                     .collect::<Vec<_>>(),
             )
             .build();

@@ -44,9 +44,10 @@ pub fn human_bytes(n: u64) -> String {
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let c = opts.color;
-    let (live_in_test, others): (Vec<&Finding>, Vec<&Finding>) = outcome
-        .findings
-        .iter()
+    let (suppressions, secrets): (Vec<&Finding>, Vec<&Finding>) =
+        outcome.findings.iter().partition(|f| f.is_suppression());
+    let (live_in_test, others): (Vec<&Finding>, Vec<&Finding>) = secrets
+        .into_iter()
         .partition(|f| f.kind == FindingKind::LiveInTest);
     if !live_in_test.is_empty() {
         let n = live_in_test.len();
@@ -73,7 +74,48 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
     for f in &others {
         write_finding(out, f, opts)?;
     }
+    if !suppressions.is_empty() {
+        let n = suppressions.len();
+        let title = format!(
+            "== SUPPRESSION{} ADDED ({n}) — changes in this range that can silence findings: review them ==",
+            if n == 1 { "" } else { "S" }
+        );
+        writeln!(out, "{}\n", paint(c, Style::new().bold(), &title))?;
+        for f in &suppressions {
+            write_suppression(out, f, opts)?;
+        }
+    }
     write_summary(out, outcome, opts)
+}
+
+fn write_suppression(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result<()> {
+    let c = opts.color;
+    let dim = Style::new().dimmed();
+    let line = if opts.show_secrets {
+        f.line_raw.expose()
+    } else {
+        &f.line_redacted
+    };
+    writeln!(
+        out,
+        "{} {} {}",
+        paint(
+            c,
+            Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(),
+            "[notice]"
+        ),
+        paint(c, Style::new().bold(), &f.rule_name),
+        paint(c, dim, &format!("({})", f.rule_id)),
+    )?;
+    writeln!(out, "  {}:{}", f.path, f.line)?;
+    writeln!(out, "  added:       {line}")?;
+    writeln!(
+        out,
+        "  why:         {}",
+        crate::finding::Suppression::why(&f.rule_id)
+    )?;
+    writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
+    writeln!(out)
 }
 
 fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result<()> {
@@ -162,7 +204,8 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
 fn write_summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let c = opts.color;
     let s = &outcome.stats;
-    let n = outcome.findings.len();
+    let n = outcome.secrets().count();
+    let suppressions = outcome.findings.len() - n;
     let mut detail = Vec::new();
     let live = outcome
         .findings
@@ -225,9 +268,14 @@ fn write_summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::
         ),
         Kind::Tree | Kind::Stdin => format!("{} file{}", s.files, plural(s.files)),
     };
+    let added = match suppressions {
+        0 => String::new(),
+        1 => "; 1 suppression added".to_string(),
+        n => format!("; {n} suppressions added"),
+    };
     writeln!(
         out,
-        "Scanned {what} ({}) in {:.2}s{skipped}: {verdict}",
+        "Scanned {what} ({}) in {:.2}s{skipped}: {verdict}{added}",
         human_bytes(s.bytes),
         s.elapsed.as_secs_f64(),
     )

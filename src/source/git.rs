@@ -590,6 +590,163 @@ fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Order
     })
 }
 
+/// The two ends of a range scan, when the selection has a base: `BASE..HEAD` (an omitted
+/// end is HEAD), `A...B` (the base is their merge base), or `--since-commit SHA` (the base
+/// is SHA, the head the range's tip or HEAD). `None` for a scan of whole histories.
+pub fn range_ends(repo: &Repository, opts: &HistoryOptions) -> Result<Option<(Oid, Oid)>> {
+    let commit_of = |spec: &str| -> Result<Oid> {
+        let obj = repo
+            .revparse_single(spec)
+            .map_err(|e| anyhow!("unknown revision `{spec}`: {}", e.message()))?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|e| anyhow!("`{spec}` is not a commit: {}", e.message()))?;
+        Ok(commit.id())
+    };
+    let head =
+        || -> Result<Oid> { head_commit(repo)?.ok_or_else(|| anyhow!("HEAD has no commits yet")) };
+    if let Some(range) = opts.range.as_deref().filter(|r| r.contains("..")) {
+        let spec = repo
+            .revparse(range)
+            .map_err(|e| anyhow!("unknown revision `{range}`: {}", e.message()))?;
+        let peel = |o: Option<&git2::Object<'_>>| -> Result<Option<Oid>> {
+            o.map(|o| o.peel_to_commit().map(|c| c.id()))
+                .transpose()
+                .map_err(|e| anyhow!("`{range}` does not name commits: {}", e.message()))
+        };
+        let from = peel(spec.from())?;
+        let to = match peel(spec.to())? {
+            Some(to) => to,
+            None => head()?,
+        };
+        let Some(from) = from else {
+            return Ok(None);
+        };
+        let base = if spec.mode().contains(git2::RevparseMode::MERGE_BASE) {
+            repo.merge_base(from, to)
+                .map_err(|e| anyhow!("`{range}` has no merge base: {}", e.message()))?
+        } else {
+            from
+        };
+        return Ok(Some((base, to)));
+    }
+    if let Some(since) = &opts.since_commit {
+        let head = match opts.range.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) => commit_of(r)?,
+            None => head()?,
+        };
+        return Ok(Some((commit_of(since)?, head)));
+    }
+    Ok(None)
+}
+
+/// The content of `path` (repository-relative, `/`-separated) at commit `commit`: `None`
+/// when the commit has no such file. An object that cannot be read is an error.
+pub fn file_at(repo: &Repository, commit: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(|e| anyhow!("cannot read commit {commit}: {}", e.message()))?;
+    let entry = match tree.get_path(Path::new(path)) {
+        Ok(e) => e,
+        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+        Err(e) => bail!("cannot read {path} at commit {commit}: {}", e.message()),
+    };
+    if entry.kind() != Some(git2::ObjectType::Blob) {
+        return Ok(None);
+    }
+    let blob = repo
+        .find_blob(entry.id())
+        .map_err(|e| anyhow!("cannot read {path} at commit {commit}: {}", e.message()))?;
+    Ok(Some(blob.content().to_vec()))
+}
+
+/// A file a range changes, as the range's net diff shows it (base tree to head tree, with
+/// renames detected): its content at the head and the lines added there.
+pub struct ChangedFile {
+    /// Repository-relative path at the head.
+    pub path: String,
+    /// The file at the head.
+    pub data: Vec<u8>,
+    /// (1-based line number at the head, line without its end) for each added line.
+    pub added: Vec<(usize, String)>,
+}
+
+/// The files the range `base..head` adds to or changes, under `prefix`, whose head content
+/// `wants` (given the path and the content) — only those are diffed line by line. Binary
+/// files, files over `max_file_size`, symlinks and submodules are passed over.
+pub fn changed_files(
+    repo: &Repository,
+    base: Oid,
+    head: Oid,
+    prefix: Option<&str>,
+    max_file_size: u64,
+    wants: &dyn Fn(&str, &[u8]) -> bool,
+) -> Result<Vec<ChangedFile>> {
+    let tree = |oid: Oid| {
+        repo.find_commit(oid)
+            .and_then(|c| c.tree())
+            .map_err(|e| anyhow!("cannot read commit {oid}: {}", e.message()))
+    };
+    let (old, new) = (tree(base)?, tree(head)?);
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).ignore_submodules(true);
+    let mut diff = repo
+        .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
+        .context("cannot compare the range's base and head")?;
+    let mut find = DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))
+        .context("cannot detect renames")?;
+    let mut out = Vec::new();
+    for (i, delta) in diff.deltas().enumerate() {
+        if !matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied
+        ) {
+            continue;
+        }
+        let file = delta.new_file();
+        if !matches!(file.mode(), FileMode::Blob | FileMode::BlobExecutable) {
+            continue;
+        }
+        let path = path_of(file.path());
+        if !under(prefix, &path) || file.size() > max_file_size {
+            continue;
+        }
+        let blob = repo
+            .find_blob(file.id())
+            .with_context(|| format!("cannot read object {} ({path})", file.id()))?;
+        let data = blob.content();
+        if is_binary(data) || !wants(&path, data) {
+            continue;
+        }
+        let Some(patch) = git2::Patch::from_diff(&diff, i)? else {
+            continue;
+        };
+        let mut added = Vec::new();
+        for h in 0..patch.num_hunks() {
+            for l in 0..patch.num_lines_in_hunk(h)? {
+                let line = patch.line_in_hunk(h, l)?;
+                if line.origin() == '+' {
+                    if let Some(n) = line.new_lineno() {
+                        let text = String::from_utf8_lossy(line.content());
+                        added.push((n as usize, text.trim_end_matches(['\n', '\r']).to_string()));
+                    }
+                }
+            }
+        }
+        if !added.is_empty() {
+            out.push(ChangedFile {
+                path,
+                data: data.to_vec(),
+                added,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// What [`BlobReader::read`] found.
 pub enum BlobRead {
     Text(Vec<u8>),
