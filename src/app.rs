@@ -186,6 +186,9 @@ fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
 fn run_key(cmd: KeyCommand) -> Result<i32> {
     use crate::keys::store::{self, KeyStore, NewKey, Verdict};
     use crate::keys::{self, Env, Issuer};
+    // Everything a person reads has its control characters escaped: owners, labels, reasons
+    // and locations may come from other people (a signed webhook report's location, say).
+    use crate::term::escape_controls as esc;
     let read_key = |key: String| -> Result<String> {
         if key == "-" {
             let mut s = String::new();
@@ -242,7 +245,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             max_age,
             format,
         } => {
-            let store = KeyStore::open(&db)?;
+            let store = KeyStore::open_read_only(&db)?;
             let now = store::now();
             let mut keys = store.list()?;
             if stale {
@@ -279,9 +282,9 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                             k.expires_at
                                 .map(crate::report::rfc3339)
                                 .unwrap_or_else(|| "never".into()),
-                            k.prefix,
-                            k.owner,
-                            k.label
+                            esc(&k.prefix),
+                            esc(&k.owner),
+                            esc(&k.label)
                         )?;
                     }
                     writeln!(
@@ -298,7 +301,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
         KeyCommand::Revoke { key_id, db, reason } => {
             let mut store = KeyStore::open(&db)?;
             let outcome = store.revoke(&key_id, &reason, None)?;
-            println!("{}: {}", key_id, outcome.as_str());
+            println!("{}: {}", esc(&key_id), outcome.as_str());
             Ok(EXIT_CLEAN)
         }
         KeyCommand::Rotate {
@@ -311,7 +314,8 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             let key = store.rotate(&key_id, grace)?;
             print_keys(std::slice::from_ref(&key), format)?;
             eprintln!(
-                "{key_id} stays valid until {}; move clients to {} before then.",
+                "{} stays valid until {}; move clients to {} before then.",
+                esc(&key_id),
                 store
                     .find(&key_id)?
                     .expires_at
@@ -323,20 +327,35 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
         }
         KeyCommand::Verify { key, db } => {
             let key = read_key(key)?;
-            let mut store = KeyStore::open(&db)?;
+            // A store that cannot be written still answers; failures are then not counted.
+            let mut store = match KeyStore::open(&db) {
+                Ok(s) => s,
+                Err(e) => KeyStore::open_read_only(&db).map_err(|_| e)?,
+            };
             let verdict = store.verify(&key)?;
+            if store.is_read_only() && !matches!(verdict, Verdict::Valid(_)) {
+                eprintln!(
+                    "warning: key store {} is read-only: this failed verification is not counted \
+                     in its audit trail",
+                    db.display()
+                );
+            }
             match &verdict {
                 Verdict::Valid(r) => println!(
                     "valid: key id {}, owner {}, env {}{}",
                     r.key_id,
-                    if r.owner.is_empty() { "-" } else { &r.owner },
+                    if r.owner.is_empty() {
+                        "-".into()
+                    } else {
+                        esc(&r.owner)
+                    },
                     r.env,
                     r.expires_at
                         .map(|e| format!(", expires {}", crate::report::rfc3339(e)))
                         .unwrap_or_default()
                 ),
                 Verdict::Revoked { key_id, reason } => {
-                    println!("revoked: key id {key_id} ({reason})")
+                    println!("revoked: key id {key_id} ({})", esc(reason))
                 }
                 Verdict::Expired { key_id } => println!("expired: key id {key_id}"),
                 Verdict::Unknown => println!("unknown: well formed, but not in this store"),
@@ -349,25 +368,29 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             })
         }
         KeyCommand::Audit { db, format } => {
-            let store = KeyStore::open(&db)?;
+            let store = KeyStore::open_read_only(&db)?;
             let rows = store.audit()?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             match format {
+                // One document, as `key list --format json` is.
                 KeyFormat::Json => {
-                    for r in &rows {
-                        serde_json::to_writer(&mut out, r)?;
-                        writeln!(out)?;
-                    }
+                    serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "audit": rows }))?;
+                    writeln!(out)?;
                 }
                 KeyFormat::Text => {
                     for r in &rows {
+                        let count = if r.event == "verify-failed" {
+                            format!(" count={} (in the hour from this time)", r.count)
+                        } else {
+                            String::new()
+                        };
                         writeln!(
                             out,
-                            "{}  {:13}  {:8}  {}",
+                            "{}  {:13}  {:8}  {}{count}",
                             crate::report::rfc3339(r.at),
-                            r.event,
-                            r.key_id.as_deref().unwrap_or("-"),
-                            r.detail
+                            esc(&r.event),
+                            esc(r.key_id.as_deref().unwrap_or("-")),
+                            esc(&r.detail)
                         )?;
                     }
                 }
