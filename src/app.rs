@@ -96,20 +96,31 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
         crate::finding::context::DEFAULT_TEST_PATHS.len()
     )?;
     if let Some(r) = &cfg.revocation {
-        let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
         writeln!(out, "\n[revocation]")?;
-        writeln!(out, "url = {:?}", r.url.as_deref().unwrap_or(""))?;
+        // The URL without userinfo (which `check_url` refuses: it would be a credential).
+        let url = r.url.as_deref().map(crate::revoke::strip_credentials);
+        writeln!(out, "url = {:?}", url.as_deref().unwrap_or(""))?;
         writeln!(out, "format = {:?}", r.format)?;
-        writeln!(
-            out,
-            "secret_env = {:?}  # {}",
-            r.secret_env,
-            if secret_set {
-                "set"
-            } else {
-                "NOT set in this environment"
-            }
-        )?;
+        if crate::revoke::is_env_var_name(&r.secret_env) {
+            let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
+            writeln!(
+                out,
+                "secret_env = {:?}  # {}",
+                r.secret_env,
+                if secret_set {
+                    "set"
+                } else {
+                    "NOT set in this environment"
+                }
+            )?;
+        } else {
+            // Never echoed: what is there may be the secret itself.
+            writeln!(
+                out,
+                "# warning: secret_env is not a valid environment variable name (not shown: it \
+                 may be the secret itself); it must name the variable that holds the secret"
+            )?;
+        }
         writeln!(out, "include_token = {}", r.include_token)?;
         writeln!(
             out,
@@ -512,7 +523,8 @@ fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
 }
 
 fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
-    use crate::revoke::{self, Delivery, Origin, Settings};
+    use crate::revoke::{self, Delivery, Origin};
+    use crate::term::escape_controls as esc;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let origin = Origin::discover(&path);
     let root = git2::Repository::discover(&path)
@@ -520,13 +532,12 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
         .and_then(|r| r.workdir().map(Path::to_path_buf))
         .unwrap_or_else(|| path.clone());
     let cfg = load_config(args.config.as_deref(), &root)?;
-    let settings = Settings::new(
+    let results = revoke::retry_pending(
         &cfg.revocation.unwrap_or_default(),
         args.revoke_url.as_deref(),
+        &origin,
     )
     .map_err(anyhow::Error::msg)?;
-    let results = revoke::retry_pending(&settings, &origin)
-        .with_context(|| format!("cannot resend {}", origin.spool_path().display()))?;
     if results.is_empty() {
         println!("nothing pending in {}", origin.spool_path().display());
         return Ok(EXIT_CLEAN);
@@ -536,13 +547,15 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
         if !matches!(fate, Delivery::Answered(_)) {
             left += 1;
         }
+        // The spool is a file anyone with the repository can write; the answer is the
+        // receiver's: both are shown escaped.
         println!(
             "{}  {}  {}:{}  {}",
-            &r.id[..r.id.len().min(12)],
-            r.rule,
-            r.location.path,
+            esc(&r.id.chars().take(12).collect::<String>()),
+            esc(&r.rule),
+            esc(&r.location.path),
             r.location.line,
-            fate.describe()
+            esc(&fate.describe())
         );
     }
     println!("{} delivered, {left} still pending", results.len() - left);

@@ -112,7 +112,8 @@ pub struct RevokeArgs {
     /// A path inside the repository whose spool to resend (default: the current directory).
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
-    /// The webhook URL (default: `[revocation] url`).
+    /// The webhook URL (default: `[revocation] url`, else the URL each report was first
+    /// sent to, recorded in the spool).
     #[arg(long, value_name = "URL")]
     pub revoke_url: Option<String>,
     /// Configuration file (default: `.keyhound.toml` at the repository root, if any).

@@ -137,7 +137,8 @@ async fn revocations(
                 r.token_sha256.to_ascii_lowercase(),
                 format!(
                     "{}@{}:{}:{}",
-                    l.repository,
+                    // A sender that did not strip its remote's credentials: they stop here.
+                    crate::revoke::strip_credentials(&l.repository),
                     l.commit.as_deref().unwrap_or("-"),
                     l.path,
                     l.line
