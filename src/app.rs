@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Webhook(crate::cli::WebhookCommand::Keygen { out, force }) => {
             run_keygen(&out, force)
         }
+        Command::Webhook(crate::cli::WebhookCommand::Secret) => run_webhook_secret(),
     }
 }
 
@@ -171,25 +172,56 @@ fn run_keygen(out: &Path, force: bool) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
+/// `keyhound webhook secret`: a new Standard Webhooks secret on standard output.
+fn run_webhook_secret() -> Result<i32> {
+    let secret = crate::revoke::webhook::generate_secret().map_err(anyhow::Error::msg)?;
+    println!("{secret}");
+    if std::io::stdout().is_terminal() {
+        eprintln!(
+            "Keep it secret: give it to `keyhound serve` and to the scans that send \
+             revocations (KEYHOUND_WEBHOOK_SECRET)."
+        );
+    }
+    Ok(EXIT_CLEAN)
+}
+
 fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
+    use crate::keys::serve::{self, ServeLimits};
     let secret = std::env::var("KEYHOUND_WEBHOOK_SECRET")
         .ok()
         .filter(|s| !s.is_empty())
         .context("KEYHOUND_WEBHOOK_SECRET is not set: the receiver needs the signing secret")?;
+    if let Some(w) = crate::revoke::webhook::secret_warning(&secret) {
+        serve::warn(&w);
+    }
     let store = crate::keys::store::KeyStore::open(&args.db)?;
+    if store.is_read_only() {
+        bail!(
+            "key store {} is read-only: the receiver records revocations there",
+            args.db.display()
+        );
+    }
+    let limits = ServeLimits {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        max_connections: args.max_connections as usize,
+    };
+    let listen = args.listen.trim().to_string();
+    if !listen.contains(':') {
+        bail!("--listen {listen:?}: expected HOST:PORT, e.g. 127.0.0.1:8787 or localhost:8787");
+    }
     let rt = tokio::runtime::Runtime::new().context("cannot start the server runtime")?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        // A name (`localhost:8787`) is resolved; the first address that binds is used.
+        let listener = tokio::net::TcpListener::bind(listen.as_str())
             .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        crate::keys::serve::serve(
-            listener,
-            store,
-            &secret,
-            crate::keys::serve::shutdown_signal(),
-        )
-        .await
-        .context("server failed")
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        if let Some(w) = listener.local_addr().ok().and_then(serve::listen_warning) {
+            serve::warn(&w);
+        }
+        serve::serve_with(listener, store, &secret, limits, serve::shutdown_signal())
+            .await
+            .context("server failed")
     })?;
     Ok(EXIT_CLEAN)
 }

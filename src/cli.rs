@@ -69,12 +69,21 @@ pub enum Command {
 
 const SERVE_HELP: &str = "\
 The signing secret comes from KEYHOUND_WEBHOOK_SECRET (a Standard Webhooks `whsec_…` secret,
-or any string). POST /v1/revocations takes signed `keyhound.leak.v1` messages and revokes
-each reported key found by its SHA-256 digest; GET /healthz answers `ok`. Logs are JSON
-lines on standard error. SIGTERM or Ctrl-C stops it after the requests in flight.
+or any string of at least 16 bytes); `keyhound webhook secret` makes one (32 random bytes).
+The scanning side signs with the same secret. POST /v1/revocations takes signed
+`keyhound.leak.v1` messages and revokes each reported key found by its SHA-256 digest;
+GET /healthz answers `ok`. Bodies over 1 MiB get 413. Logs are JSON lines on standard error
+(warnings too: a short secret, a listen address that is not loopback). SIGTERM or Ctrl-C
+stops it after the requests in flight.
+
+Slow clients: a connection that does not send a request's headers within --header-timeout
+(which is also the idle keep-alive timeout) is closed; a body not received within
+--body-timeout gets 408 and the connection is closed; at most --max-connections are served
+at once.
 
 Example:
-  KEYHOUND_WEBHOOK_SECRET=whsec_… keyhound serve --db keys.sqlite --listen 127.0.0.1:8787";
+  export KEYHOUND_WEBHOOK_SECRET=\"$(keyhound webhook secret)\"
+  keyhound serve --db keys.sqlite --listen localhost:8787";
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -92,6 +101,12 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
+    /// Print a new Standard Webhooks signing secret: `whsec_` and the base64 of 32 random
+    /// bytes from the operating system. Give the same secret to `keyhound serve` and to the
+    /// scans that send revocations (KEYHOUND_WEBHOOK_SECRET, or the variable `[revocation]
+    /// secret_env` names).
+    #[command(after_help = WEBHOOK_SECRET_HELP)]
+    Secret,
     /// Generate the P-256 key pair for the `github-partner` format: writes the private key
     /// (PKCS#8 PEM, mode 0600) and prints the public key and its identifier to publish.
     Keygen {
@@ -103,6 +118,13 @@ pub enum WebhookCommand {
         force: bool,
     },
 }
+
+const WEBHOOK_SECRET_HELP: &str = "\
+Only the secret is printed (standard output), so it can go straight into a variable or a
+secret store; it is not written anywhere.
+
+Example:
+  export KEYHOUND_WEBHOOK_SECRET=\"$(keyhound webhook secret)\"";
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
@@ -126,9 +148,22 @@ pub struct ServeArgs {
     /// The key store (SQLite), as written by `keyhound key new --db`.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
-    /// Address to listen on. Put a TLS-terminating proxy in front for anything but loopback.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
-    pub listen: std::net::SocketAddr,
+    /// Address to listen on: `HOST:PORT`, the host an IP address or a name (`localhost:8787`).
+    /// Put a TLS-terminating proxy in front for anything but loopback.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
+    pub listen: String,
+    /// Time a connection has to send a request's headers, counted from when it opens or its
+    /// previous answer was sent (so it is also how long an idle keep-alive connection stays
+    /// open): `10s`, `500ms`, `1m`.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    pub header_timeout: std::time::Duration,
+    /// Time a request has to send its whole body once its headers are in (408 after it).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; more wait unaccepted until one closes.
+    #[arg(long, value_name = "N", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_connections: u32,
 }
 
 /// Environment of an issued key.

@@ -6,11 +6,12 @@ use keyhound::keys::store::{KeyStore, NewKey, Verdict};
 use keyhound::keys::{Env, Issuer};
 use keyhound::revoke::webhook;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Proc, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Standard Webhooks' published example secret, assembled so scanners skip it.
 const SECRET: &str = concat!("whsec_", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
@@ -54,27 +55,57 @@ fn store_with_key(dir: &Path) -> (PathBuf, String, String) {
 struct Server {
     child: Child,
     url: String,
+    /// Its log, line by line (JSON).
+    log: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Server {
     fn start(db: &Path) -> Server {
+        Server::start_with(db, SECRET, "127.0.0.1:0", &[])
+    }
+
+    /// `keyhound serve --listen LISTEN --db DB EXTRA…` with `secret`.
+    fn start_with(db: &Path, secret: &str, listen: &str, extra: &[&str]) -> Server {
         let mut child = Proc::new(env!("CARGO_BIN_EXE_keyhound"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .args(["serve", "--listen", listen, "--db"])
             .arg(db)
-            .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+            .args(extra)
+            .env("KEYHOUND_WEBHOOK_SECRET", secret)
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-        assert_eq!(first["event"], "listening");
-        let addr = first["address"].as_str().unwrap().to_string();
+        let log: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let addr = loop {
+            let line = lines.next().expect("serve logs until it listens").unwrap();
+            let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{line}"));
+            log.lock().unwrap().push(v.clone());
+            if v["event"] == "listening" {
+                break v["address"].as_str().unwrap().to_string();
+            }
+        };
         // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    sink.lock().unwrap().push(v);
+                }
+            }
+        });
         Server {
             child,
             url: format!("http://{addr}/v1/revocations"),
+            log,
         }
+    }
+
+    fn authority(&self) -> String {
+        authority(&self.url)
+    }
+
+    fn log(&self) -> Vec<Value> {
+        self.log.lock().unwrap().clone()
     }
 
     /// SIGTERM, then the exit status (graceful shutdown).
@@ -682,6 +713,170 @@ fn dead_url() -> String {
 
 fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_healthz_still_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, _, _) = store_with_key(tmp.path());
+    let server = Server::start_with(
+        &db,
+        SECRET,
+        "127.0.0.1:0",
+        &[
+            "--header-timeout",
+            "500ms",
+            "--body-timeout",
+            "500ms",
+            "--max-connections",
+            "4",
+        ],
+    );
+    let addr = server.authority();
+    let now = keyhound::keys::store::now();
+    let signed_head = |framing: &str| {
+        format!(
+            "POST /v1/revocations HTTP/1.1\r\nhost: {addr}\r\nwebhook-id: msg_slow\r\nwebhook-timestamp: {now}\r\nwebhook-signature: v1,AAAA\r\n{framing}\r\n"
+        )
+    };
+    let kinds = [
+        ("idle", String::new()),
+        (
+            "partial headers",
+            format!("POST /v1/revocations HTTP/1.1\r\nhost: {addr}\r\nwebhook-id: ms"),
+        ),
+        ("headers, no body", signed_head("content-length: 100\r\n")),
+        (
+            "chunked, no chunk",
+            signed_head("transfer-encoding: chunked\r\n"),
+        ),
+        (
+            "idle after a request",
+            format!("GET /healthz HTTP/1.1\r\nhost: {addr}\r\n\r\n"),
+        ),
+    ];
+    // Ten slow connections, four served at a time.
+    let mut conns = Vec::new();
+    for _ in 0..2 {
+        for (name, bytes) in &kinds {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(bytes.as_bytes()).unwrap();
+            conns.push((*name, s));
+        }
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let health = agent
+        .get(format!("http://{addr}/healthz"))
+        .call()
+        .expect("healthz answers past the slow clients")
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert_eq!(health, "ok");
+    for (name, mut s) in conns {
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut got = Vec::new();
+        match s.read_to_end(&mut got) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("{name}: the server left the connection open ({e})"),
+        }
+        let got = String::from_utf8_lossy(&got);
+        match name {
+            "headers, no body" | "chunked, no chunk" => {
+                assert!(got.starts_with("HTTP/1.1 408"), "{name}: {got}");
+                assert!(got.contains(r#"{"error":"#), "{name}: {got}");
+            }
+            "idle after a request" => assert!(got.starts_with("HTTP/1.1 200"), "{name}: {got}"),
+            _ => assert!(got.is_empty(), "{name}: {got}"),
+        }
+    }
+    // Over 1 MiB: refused with a JSON answer, before the body is sent, and logged.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(signed_head(&format!("content-length: {}\r\n", 2 << 20)).as_bytes())
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    let got = String::from_utf8_lossy(&got);
+    assert!(got.starts_with("HTTP/1.1 413"), "{got}");
+    assert!(got.ends_with(r#"{"error":"body over 1 MiB"}"#), "{got}");
+
+    // Give the log a moment to be drained from the pipe.
+    std::thread::sleep(Duration::from_millis(200));
+    let log = server.log();
+    let has = |event: &str, status: Option<u64>| {
+        log.iter()
+            .any(|l| l["event"] == event && status.is_none_or(|s| l["status"].as_u64() == Some(s)))
+    };
+    assert!(has("connection-limit", None), "{log:#?}");
+    assert!(has("connection-timeout", None), "{log:#?}");
+    assert!(has("rejected", Some(408)), "{log:#?}");
+    assert!(has("rejected", Some(413)), "{log:#?}");
+    let listening = &log.iter().find(|l| l["event"] == "listening").unwrap();
+    assert_eq!(listening["header_timeout_ms"], 500);
+    assert_eq!(listening["max_connections"], 4);
+    assert!(server.stop().success(), "graceful shutdown exits 0");
+}
+
+#[test]
+fn serve_takes_host_names_and_warns_about_weak_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let short = format!("{}{}", "tiny", "key");
+    let server = Server::start_with(&db, &short, "localhost:0", &[]);
+    let log = server.log();
+    let warning = log
+        .iter()
+        .find(|l| l["event"] == "warning")
+        .unwrap_or_else(|| panic!("{log:#?}"));
+    let text = warning["message"].as_str().unwrap();
+    assert!(text.contains("7 bytes") && !text.contains(&short), "{text}");
+    let addr = server.authority();
+    assert!(
+        addr.starts_with("127.0.0.1:") || addr.starts_with("[::1]:"),
+        "{addr}"
+    );
+    drop(server);
+
+    // `keyhound webhook secret`: 32 random bytes, a new one each time, accepted as is.
+    let make = || {
+        let out = keyhound()
+            .args(["webhook", "secret"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap().trim_end().to_string()
+    };
+    let (a, b) = (make(), make());
+    assert_ne!(a, b);
+    for s in [&a, &b] {
+        assert!(s.starts_with("whsec_"), "{s}");
+        assert_eq!(webhook::signing_key(s).len(), 32, "{s}");
+    }
+    let server = Server::start_with(&db, &a, "127.0.0.1:0", &[]);
+    assert!(
+        !server.log().iter().any(|l| l["event"] == "warning"),
+        "{:#?}",
+        server.log()
+    );
+    let now = keyhound::keys::store::now();
+    let (status, text) = post(&server.url, "msg_fresh", now, &batch_for(&[&key]), &a);
+    assert_eq!(status, 200, "{text}");
+    // A bare port, or an address that does not resolve, is refused clearly.
+    keyhound()
+        .args(["serve", "--db"])
+        .arg(&db)
+        .args(["--listen", "8787"])
+        .env("KEYHOUND_WEBHOOK_SECRET", &a)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("HOST:PORT"));
 }
 
 #[test]
