@@ -561,9 +561,10 @@ impl SpoolEntry {
     }
 }
 
-/// Rewrites the spool: entries settled by `delivered` (ids delivered to `url`) go, `add`
-/// joins (unless already there). Unreadable lines are kept. Written to a temporary file
-/// (mode 0600) and renamed over the spool, so a crash leaves the old or the new one.
+/// Updates the spool: entries settled by `delivered` (ids delivered to `url`) go, `add`
+/// joins (unless already there). Unreadable lines are kept. With nothing to remove the new
+/// lines are appended (as a concurrent scan would); otherwise the spool is written to a
+/// temporary file (mode 0600) and renamed over, so a crash leaves the old or the new one.
 fn update_spool(
     origin: &Origin,
     url: &str,
@@ -576,12 +577,12 @@ fn update_spool(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e),
     };
-    let mut changed = false;
+    let mut removed = false;
     let mut lines = Vec::new();
     let mut present = HashSet::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         match serde_json::from_str::<SpoolEntry>(line) {
-            Ok(e) if e.settled_by(url, delivered) => changed = true,
+            Ok(e) if e.settled_by(url, delivered) => removed = true,
             Ok(e) => {
                 present.insert((e.report.id.clone(), e.url.clone()));
                 lines.push(line.to_string());
@@ -589,15 +590,20 @@ fn update_spool(
             Err(_) => lines.push(line.to_string()),
         }
     }
+    let mut added = Vec::new();
     for e in add {
         if present.insert((e.report.id.clone(), e.url.clone())) {
-            lines.push(serde_json::to_string(&e).unwrap_or_default());
-            changed = true;
+            added.push(serde_json::to_string(&e).unwrap_or_default());
         }
     }
-    if !changed {
-        return Ok(());
+    if !removed {
+        return if added.is_empty() {
+            Ok(())
+        } else {
+            append_private(&path, &added)
+        };
     }
+    lines.extend(added);
     let tmp = path.with_extension("jsonl.tmp");
     let _ = std::fs::remove_file(&tmp);
     append_private(&tmp, &lines)?;
