@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Webhook(crate::cli::WebhookCommand::Keygen { out, force }) => {
             run_keygen(&out, force)
         }
+        Command::Webhook(crate::cli::WebhookCommand::Secret) => run_webhook_secret(),
     }
 }
 
@@ -96,20 +97,31 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
         crate::finding::context::DEFAULT_TEST_PATHS.len()
     )?;
     if let Some(r) = &cfg.revocation {
-        let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
         writeln!(out, "\n[revocation]")?;
-        writeln!(out, "url = {:?}", r.url.as_deref().unwrap_or(""))?;
+        // The URL without userinfo (which `check_url` refuses: it would be a credential).
+        let url = r.url.as_deref().map(crate::revoke::strip_credentials);
+        writeln!(out, "url = {:?}", url.as_deref().unwrap_or(""))?;
         writeln!(out, "format = {:?}", r.format)?;
-        writeln!(
-            out,
-            "secret_env = {:?}  # {}",
-            r.secret_env,
-            if secret_set {
-                "set"
-            } else {
-                "NOT set in this environment"
-            }
-        )?;
+        if crate::revoke::is_env_var_name(&r.secret_env) {
+            let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
+            writeln!(
+                out,
+                "secret_env = {:?}  # {}",
+                r.secret_env,
+                if secret_set {
+                    "set"
+                } else {
+                    "NOT set in this environment"
+                }
+            )?;
+        } else {
+            // Never echoed: what is there may be the secret itself.
+            writeln!(
+                out,
+                "# warning: secret_env is not a valid environment variable name (not shown: it \
+                 may be the secret itself); it must name the variable that holds the secret"
+            )?;
+        }
         writeln!(out, "include_token = {}", r.include_token)?;
         writeln!(
             out,
@@ -160,25 +172,56 @@ fn run_keygen(out: &Path, force: bool) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
+/// `keyhound webhook secret`: a new Standard Webhooks secret on standard output.
+fn run_webhook_secret() -> Result<i32> {
+    let secret = crate::revoke::webhook::generate_secret().map_err(anyhow::Error::msg)?;
+    println!("{secret}");
+    if std::io::stdout().is_terminal() {
+        eprintln!(
+            "Keep it secret: give it to `keyhound serve` and to the scans that send \
+             revocations (KEYHOUND_WEBHOOK_SECRET)."
+        );
+    }
+    Ok(EXIT_CLEAN)
+}
+
 fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
+    use crate::keys::serve::{self, ServeLimits};
     let secret = std::env::var("KEYHOUND_WEBHOOK_SECRET")
         .ok()
         .filter(|s| !s.is_empty())
         .context("KEYHOUND_WEBHOOK_SECRET is not set: the receiver needs the signing secret")?;
+    if let Some(w) = crate::revoke::webhook::secret_warning(&secret) {
+        serve::warn(&w);
+    }
     let store = crate::keys::store::KeyStore::open(&args.db)?;
+    if store.is_read_only() {
+        bail!(
+            "key store {} is read-only: the receiver records revocations there",
+            args.db.display()
+        );
+    }
+    let limits = ServeLimits {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        max_connections: args.max_connections as usize,
+    };
+    let listen = args.listen.trim().to_string();
+    if !listen.contains(':') {
+        bail!("--listen {listen:?}: expected HOST:PORT, e.g. 127.0.0.1:8787 or localhost:8787");
+    }
     let rt = tokio::runtime::Runtime::new().context("cannot start the server runtime")?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        // A name (`localhost:8787`) is resolved; the first address that binds is used.
+        let listener = tokio::net::TcpListener::bind(listen.as_str())
             .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        crate::keys::serve::serve(
-            listener,
-            store,
-            &secret,
-            crate::keys::serve::shutdown_signal(),
-        )
-        .await
-        .context("server failed")
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        if let Some(w) = listener.local_addr().ok().and_then(serve::listen_warning) {
+            serve::warn(&w);
+        }
+        serve::serve_with(listener, store, &secret, limits, serve::shutdown_signal())
+            .await
+            .context("server failed")
     })?;
     Ok(EXIT_CLEAN)
 }
@@ -186,6 +229,9 @@ fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
 fn run_key(cmd: KeyCommand) -> Result<i32> {
     use crate::keys::store::{self, KeyStore, NewKey, Verdict};
     use crate::keys::{self, Env, Issuer};
+    // Everything a person reads has its control characters escaped: owners, labels, reasons
+    // and locations may come from other people (a signed webhook report's location, say).
+    use crate::term::escape_controls as esc;
     let read_key = |key: String| -> Result<String> {
         if key == "-" {
             let mut s = String::new();
@@ -242,7 +288,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             max_age,
             format,
         } => {
-            let store = KeyStore::open(&db)?;
+            let store = KeyStore::open_read_only(&db)?;
             let now = store::now();
             let mut keys = store.list()?;
             if stale {
@@ -279,9 +325,9 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                             k.expires_at
                                 .map(crate::report::rfc3339)
                                 .unwrap_or_else(|| "never".into()),
-                            k.prefix,
-                            k.owner,
-                            k.label
+                            esc(&k.prefix),
+                            esc(&k.owner),
+                            esc(&k.label)
                         )?;
                     }
                     writeln!(
@@ -298,7 +344,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
         KeyCommand::Revoke { key_id, db, reason } => {
             let mut store = KeyStore::open(&db)?;
             let outcome = store.revoke(&key_id, &reason, None)?;
-            println!("{}: {}", key_id, outcome.as_str());
+            println!("{}: {}", esc(&key_id), outcome.as_str());
             Ok(EXIT_CLEAN)
         }
         KeyCommand::Rotate {
@@ -311,7 +357,8 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             let key = store.rotate(&key_id, grace)?;
             print_keys(std::slice::from_ref(&key), format)?;
             eprintln!(
-                "{key_id} stays valid until {}; move clients to {} before then.",
+                "{} stays valid until {}; move clients to {} before then.",
+                esc(&key_id),
                 store
                     .find(&key_id)?
                     .expires_at
@@ -323,20 +370,35 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
         }
         KeyCommand::Verify { key, db } => {
             let key = read_key(key)?;
-            let mut store = KeyStore::open(&db)?;
+            // A store that cannot be written still answers; failures are then not counted.
+            let mut store = match KeyStore::open(&db) {
+                Ok(s) => s,
+                Err(e) => KeyStore::open_read_only(&db).map_err(|_| e)?,
+            };
             let verdict = store.verify(&key)?;
+            if store.is_read_only() && !matches!(verdict, Verdict::Valid(_)) {
+                eprintln!(
+                    "warning: key store {} is read-only: this failed verification is not counted \
+                     in its audit trail",
+                    db.display()
+                );
+            }
             match &verdict {
                 Verdict::Valid(r) => println!(
                     "valid: key id {}, owner {}, env {}{}",
                     r.key_id,
-                    if r.owner.is_empty() { "-" } else { &r.owner },
+                    if r.owner.is_empty() {
+                        "-".into()
+                    } else {
+                        esc(&r.owner)
+                    },
                     r.env,
                     r.expires_at
                         .map(|e| format!(", expires {}", crate::report::rfc3339(e)))
                         .unwrap_or_default()
                 ),
                 Verdict::Revoked { key_id, reason } => {
-                    println!("revoked: key id {key_id} ({reason})")
+                    println!("revoked: key id {key_id} ({})", esc(reason))
                 }
                 Verdict::Expired { key_id } => println!("expired: key id {key_id}"),
                 Verdict::Unknown => println!("unknown: well formed, but not in this store"),
@@ -349,25 +411,29 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             })
         }
         KeyCommand::Audit { db, format } => {
-            let store = KeyStore::open(&db)?;
+            let store = KeyStore::open_read_only(&db)?;
             let rows = store.audit()?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             match format {
+                // One document, as `key list --format json` is.
                 KeyFormat::Json => {
-                    for r in &rows {
-                        serde_json::to_writer(&mut out, r)?;
-                        writeln!(out)?;
-                    }
+                    serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "audit": rows }))?;
+                    writeln!(out)?;
                 }
                 KeyFormat::Text => {
                     for r in &rows {
+                        let count = if r.event == "verify-failed" {
+                            format!(" count={} (in the hour from this time)", r.count)
+                        } else {
+                            String::new()
+                        };
                         writeln!(
                             out,
-                            "{}  {:13}  {:8}  {}",
+                            "{}  {:13}  {:8}  {}{count}",
                             crate::report::rfc3339(r.at),
-                            r.event,
-                            r.key_id.as_deref().unwrap_or("-"),
-                            r.detail
+                            esc(&r.event),
+                            esc(r.key_id.as_deref().unwrap_or("-")),
+                            esc(&r.detail)
                         )?;
                     }
                 }
@@ -489,7 +555,8 @@ fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
 }
 
 fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
-    use crate::revoke::{self, Delivery, Origin, Settings};
+    use crate::revoke::{self, Delivery, Origin};
+    use crate::term::escape_controls as esc;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let origin = Origin::discover(&path);
     let root = git2::Repository::discover(&path)
@@ -497,13 +564,12 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
         .and_then(|r| r.workdir().map(Path::to_path_buf))
         .unwrap_or_else(|| path.clone());
     let cfg = load_config(args.config.as_deref(), &root)?;
-    let settings = Settings::new(
+    let results = revoke::retry_pending(
         &cfg.revocation.unwrap_or_default(),
         args.revoke_url.as_deref(),
+        &origin,
     )
     .map_err(anyhow::Error::msg)?;
-    let results = revoke::retry_pending(&settings, &origin)
-        .with_context(|| format!("cannot resend {}", origin.spool_path().display()))?;
     if results.is_empty() {
         println!("nothing pending in {}", origin.spool_path().display());
         return Ok(EXIT_CLEAN);
@@ -513,13 +579,15 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
         if !matches!(fate, Delivery::Answered(_)) {
             left += 1;
         }
+        // The spool is a file anyone with the repository can write; the answer is the
+        // receiver's: both are shown escaped.
         println!(
             "{}  {}  {}:{}  {}",
-            &r.id[..r.id.len().min(12)],
-            r.rule,
-            r.location.path,
+            esc(&r.id.chars().take(12).collect::<String>()),
+            esc(&r.rule),
+            esc(&r.location.path),
             r.location.line,
-            fate.describe()
+            esc(&fate.describe())
         );
     }
     println!("{} delivered, {left} still pending", results.len() - left);

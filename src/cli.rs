@@ -69,12 +69,21 @@ pub enum Command {
 
 const SERVE_HELP: &str = "\
 The signing secret comes from KEYHOUND_WEBHOOK_SECRET (a Standard Webhooks `whsec_…` secret,
-or any string). POST /v1/revocations takes signed `keyhound.leak.v1` messages and revokes
-each reported key found by its SHA-256 digest; GET /healthz answers `ok`. Logs are JSON
-lines on standard error. SIGTERM or Ctrl-C stops it after the requests in flight.
+or any string of at least 16 bytes); `keyhound webhook secret` makes one (32 random bytes).
+The scanning side signs with the same secret. POST /v1/revocations takes signed
+`keyhound.leak.v1` messages and revokes each reported key found by its SHA-256 digest;
+GET /healthz answers `ok`. Bodies over 1 MiB get 413. Logs are JSON lines on standard error
+(warnings too: a short secret, a listen address that is not loopback). SIGTERM or Ctrl-C
+stops it after the requests in flight.
+
+Slow clients: a connection that does not send a request's headers within --header-timeout
+(which is also the idle keep-alive timeout) is closed; a body not received within
+--body-timeout gets 408 and the connection is closed; at most --max-connections are served
+at once.
 
 Example:
-  KEYHOUND_WEBHOOK_SECRET=whsec_… keyhound serve --db keys.sqlite --listen 127.0.0.1:8787";
+  export KEYHOUND_WEBHOOK_SECRET=\"$(keyhound webhook secret)\"
+  keyhound serve --db keys.sqlite --listen localhost:8787";
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -92,6 +101,12 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
+    /// Print a new Standard Webhooks signing secret: `whsec_` and the base64 of 32 random
+    /// bytes from the operating system. Give the same secret to `keyhound serve` and to the
+    /// scans that send revocations (KEYHOUND_WEBHOOK_SECRET, or the variable `[revocation]
+    /// secret_env` names).
+    #[command(after_help = WEBHOOK_SECRET_HELP)]
+    Secret,
     /// Generate the P-256 key pair for the `github-partner` format: writes the private key
     /// (PKCS#8 PEM, mode 0600) and prints the public key and its identifier to publish.
     Keygen {
@@ -104,6 +119,13 @@ pub enum WebhookCommand {
     },
 }
 
+const WEBHOOK_SECRET_HELP: &str = "\
+Only the secret is printed (standard output), so it can go straight into a variable or a
+secret store; it is not written anywhere.
+
+Example:
+  export KEYHOUND_WEBHOOK_SECRET=\"$(keyhound webhook secret)\"";
+
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     /// Resend the spooled reports; delivered ones are removed from the spool.
@@ -112,7 +134,8 @@ pub struct RevokeArgs {
     /// A path inside the repository whose spool to resend (default: the current directory).
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
-    /// The webhook URL (default: `[revocation] url`).
+    /// The webhook URL (default: `[revocation] url`, else the URL each report was first
+    /// sent to, recorded in the spool).
     #[arg(long, value_name = "URL")]
     pub revoke_url: Option<String>,
     /// Configuration file (default: `.keyhound.toml` at the repository root, if any).
@@ -125,9 +148,22 @@ pub struct ServeArgs {
     /// The key store (SQLite), as written by `keyhound key new --db`.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
-    /// Address to listen on. Put a TLS-terminating proxy in front for anything but loopback.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
-    pub listen: std::net::SocketAddr,
+    /// Address to listen on: `HOST:PORT`, the host an IP address or a name (`localhost:8787`).
+    /// Put a TLS-terminating proxy in front for anything but loopback.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
+    pub listen: String,
+    /// Time a connection has to send a request's headers, counted from when it opens or its
+    /// previous answer was sent (so it is also how long an idle keep-alive connection stays
+    /// open): `10s`, `500ms`, `1m`.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    pub header_timeout: std::time::Duration,
+    /// Time a request has to send its whole body once its headers are in (408 after it).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; more wait unaccepted until one closes.
+    #[arg(long, value_name = "N", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_connections: u32,
 }
 
 /// Environment of an issued key.
@@ -148,11 +184,13 @@ const KEY_NEW_HELP: &str = "\
 Each key is `<prefix>_<env>_<30 random base62 characters><6-character CRC32>` (about 178 bits
 from the operating system's random number generator). It is printed once: give it to its
 owner and store only its SHA-256 digest; the key id (the digest's first 8 hex digits) names it
-in logs. Nothing is written to disk.
+in logs. Without --db nothing is written to disk; with --db each key's digest and metadata
+(never the key) go into that SQLite key store, created if needed.
 
 Examples:
   keyhound key new --prefix acme
-  keyhound key new --prefix acme --env test --count 5 --format json";
+  keyhound key new --prefix acme --env test --count 5 --format json
+  keyhound key new --prefix acme --db keys.sqlite --owner billing --expires 90d";
 
 const KEY_CHECK_HELP: &str = "\
 Exit codes: 0 the key is well formed and its checksum is valid; 1 it is not (the reason is
@@ -191,11 +229,13 @@ pub enum KeyCommand {
         /// With --db: a scope the key grants (repeatable).
         #[arg(long = "scope", requires = "db", value_name = "SCOPE")]
         scopes: Vec<String>,
-        /// With --db: lifetime (`90d`, `12h`, `30m`); default: no expiry.
-        #[arg(long, requires = "db", value_name = "DURATION", value_parser = parse_duration)]
+        /// With --db: lifetime (`90d`, `12h`, `30m`), from 1 second to 10 years (3650d);
+        /// default: no expiry.
+        #[arg(long, requires = "db", value_name = "DURATION", value_parser = parse_lifetime)]
         expires: Option<i64>,
     },
-    /// List the keys in a store (key ids and metadata; never the keys).
+    /// List the keys in a store (key ids and metadata; never the keys). Opens the store
+    /// read-only.
     List {
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
@@ -205,6 +245,8 @@ pub enum KeyCommand {
         /// Rotation age for --stale.
         #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_duration)]
         max_age: i64,
+        /// `text`: a table, control characters escaped; `json`: one JSON document,
+        /// `{"keys": [{"key_id", "status", …}, …]}`.
         #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
         format: KeyFormat,
     },
@@ -224,24 +266,29 @@ pub enum KeyCommand {
         key_id: String,
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
-        /// How long the old key keeps working (`7d`, `0` to stop it now).
-        #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_duration)]
+        /// How long the old key keeps working (`7d`, `0` to stop it now; at most 10 years).
+        #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_grace)]
         grace: i64,
         #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
         format: KeyFormat,
     },
     /// Is this key good? Checksum first, then the store: valid, revoked, expired or unknown
-    /// (exit 0 only for valid).
+    /// (exit 0 only for valid). Failures are counted in the audit trail, one row per key,
+    /// verdict and hour; a store that cannot be written still answers (with a warning).
     Verify {
         /// The key, or `-` to read it from standard input.
         key: String,
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
     },
-    /// Print the audit trail: issuance, rotation, revocation, failed verification.
+    /// Print the audit trail: issuance, rotation, revocation, failed verification (one
+    /// line per key, verdict and hour, with a count). Opens the store read-only.
     Audit {
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
+        /// `text`: one line per entry, control characters escaped; `json`: one JSON
+        /// document, `{"audit": [{"seq", "at", "event", "key_id", "detail", "count"}, …]}`,
+        /// as `key list --format json` is `{"keys": […]}`.
         #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
         format: KeyFormat,
     },
@@ -574,6 +621,38 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
 
 fn parse_duration(s: &str) -> Result<i64, String> {
     crate::keys::store::parse_duration(s)
+}
+
+fn parse_lifetime(s: &str) -> Result<i64, String> {
+    crate::keys::store::parse_lifetime(s)
+}
+
+fn parse_grace(s: &str) -> Result<i64, String> {
+    let d = crate::keys::store::parse_duration(s)?;
+    if d > crate::keys::store::MAX_LIFETIME_SECS {
+        return Err(format!("`{s}` is more than 10 years (3650d)"));
+    }
+    Ok(d)
+}
+
+/// A timeout: `500ms`, `10s`, `2m`; a bare number is seconds. Between 1 ms and 1 hour.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a timeout (try 10s, 500ms or 1m)"))?;
+    let ms = match unit {
+        "ms" => Some(n),
+        "s" | "" => n.checked_mul(1000),
+        "m" => n.checked_mul(60_000),
+        other => return Err(format!("unknown timeout unit `{other}` (use ms, s or m)")),
+    };
+    match ms {
+        Some(ms) if (1..=3_600_000).contains(&ms) => Ok(std::time::Duration::from_millis(ms)),
+        _ => Err(format!("`{s}`: a timeout is between 1ms and 60m")),
+    }
 }
 
 /// Parses a size such as `1048576`, `500K`, `10M`, `10MiB`, `1G`.

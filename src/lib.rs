@@ -8,6 +8,7 @@
 //! - [`report`]: text, JSON and SARIF sinks.
 //! - [`keys`]: keys keyhound issues (format, checksum, digest).
 //! - [`revoke`]: the revocation webhook client (and the message both ends share).
+//! - [`term`]: control characters escaped in text meant for people.
 //! - [`scan`] ties them together; [`cli`] and [`app`] are the command line; [`hook`] installs
 //!   the git hooks.
 
@@ -23,3 +24,4 @@ pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod term;

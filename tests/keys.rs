@@ -273,3 +273,222 @@ fn key_store_errors_are_clear() {
         .code(2)
         .stderr(predicates::str::contains("--db"));
 }
+
+fn json_of(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("one JSON document")
+}
+
+#[test]
+fn list_and_audit_json_are_each_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    let (_, id) = issue_into(&db, &[]);
+    issue_into(&db, &[]);
+    keyhound()
+        .args(["key", "revoke", &id, "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let list = json_of(
+        keyhound()
+            .args(["key", "list", "--format", "json", "--db"])
+            .arg(&db),
+    );
+    assert_eq!(list["keys"].as_array().unwrap().len(), 2);
+    let audit = json_of(
+        keyhound()
+            .args(["key", "audit", "--format", "json", "--db"])
+            .arg(&db),
+    );
+    let rows = audit["audit"].as_array().unwrap();
+    let events: Vec<&str> = rows.iter().map(|r| r["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["issued", "issued", "revoked"]);
+    assert_eq!(rows[2]["key_id"], id.as_str());
+    assert_eq!(rows[2]["count"], 1);
+    // Documented as such.
+    let help = keyhound()
+        .args(["key", "audit", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(help).unwrap().contains(r#"{"audit": ["#));
+}
+
+#[test]
+fn failed_verifications_are_counted_not_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    let (key, id) = issue_into(&db, &[]);
+    keyhound()
+        .args(["key", "revoke", &id, "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let stranger = keys::issue("acme", Env::Live).unwrap();
+    for _ in 0..5 {
+        for k in [key.as_str(), stranger.expose()] {
+            keyhound()
+                .args(["key", "verify", k, "--db"])
+                .arg(&db)
+                .assert()
+                .code(1);
+        }
+    }
+    let audit = json_of(
+        keyhound()
+            .args(["key", "audit", "--format", "json", "--db"])
+            .arg(&db),
+    );
+    let failed: Vec<&serde_json::Value> = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["event"] == "verify-failed")
+        .collect();
+    let total = |key_id: &serde_json::Value| {
+        failed
+            .iter()
+            .filter(|r| &r["key_id"] == key_id)
+            .map(|r| r["count"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(total(&serde_json::json!(id)), 5, "{failed:?}");
+    assert_eq!(total(&serde_json::Value::Null), 5, "{failed:?}");
+    // Ten failures: one row per key (two if the hour turned meanwhile).
+    assert!(failed.len() <= 4, "{failed:?}");
+    let (_, text) = stdout_of(keyhound().args(["key", "audit", "--db"]).arg(&db));
+    assert!(text.contains("verdict=revoked count=5"), "{text}");
+}
+
+#[test]
+fn lifetimes_must_be_sensible() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    for (expires, said) in [
+        ("0d", "at least 1 second"),
+        ("0s", "at least 1 second"),
+        ("3651d", "more than 10 years"),
+        ("99999999999999999d", "more than 10 years"),
+    ] {
+        keyhound()
+            .args([
+                "key",
+                "new",
+                "--prefix",
+                "acme",
+                "--expires",
+                expires,
+                "--db",
+            ])
+            .arg(&db)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(said));
+    }
+    let (_, id) = issue_into(&db, &["--expires", "3650d"]);
+    keyhound()
+        .args(["key", "rotate", &id, "--grace", "99999d", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("more than 10 years"));
+    let list = json_of(
+        keyhound()
+            .args(["key", "list", "--format", "json", "--db"])
+            .arg(&db),
+    );
+    assert_eq!(
+        list["keys"].as_array().unwrap().len(),
+        1,
+        "nothing issued by the refusals"
+    );
+}
+
+#[test]
+fn key_new_help_says_what_db_writes() {
+    let help = keyhound()
+        .args(["key", "new", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    assert!(!help.contains("Nothing is written to disk."), "{help}");
+    assert!(
+        help.contains("Without --db nothing is written to disk"),
+        "{help}"
+    );
+}
+
+#[test]
+fn reading_a_store_changes_nothing_and_errors_are_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    let (_, id) = issue_into(&db, &["--owner", "billing"]);
+    // Closed cleanly: no write-ahead log left; a shared, read-only mode.
+    assert!(!dir.path().join("keys.sqlite-wal").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let (code, out) = stdout_of(keyhound().args(["key", "list", "--db"]).arg(&db));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&id) && out.contains("billing"), "{out}");
+    let (code, out) = stdout_of(keyhound().args(["key", "audit", "--db"]).arg(&db));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("issued"), "{out}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444, "the mode is left alone");
+    }
+    // A store that is not one: the reason, once.
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, "not a key store, just some text that is long enough").unwrap();
+    for cmd in ["list", "audit", "revoke"] {
+        let mut c = keyhound();
+        c.args(["key", cmd]);
+        if cmd == "revoke" {
+            c.arg("deadbeef");
+        }
+        let out = c.arg("--db").arg(&junk).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.matches("not a database").count(), 1, "{cmd}: {err}");
+    }
+    // Listing a store that does not exist does not create it.
+    let missing = dir.path().join("missing.sqlite");
+    keyhound()
+        .args(["key", "list", "--db"])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no such file"));
+    assert!(!missing.exists());
+}
+
+#[test]
+fn owners_and_labels_are_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    issue_into(&db, &["--owner", "ops\x1b[2J", "--label", "a\nforged line"]);
+    for cmd in ["list", "audit"] {
+        let (code, out) = stdout_of(keyhound().args(["key", cmd, "--db"]).arg(&db));
+        assert_eq!(code, 0);
+        assert!(!out.contains('\x1b'), "{cmd}: {out:?}");
+        assert!(out.contains("ops\\x1b[2J"), "{cmd}: {out}");
+    }
+    let (_, out) = stdout_of(keyhound().args(["key", "list", "--db"]).arg(&db));
+    assert!(
+        out.contains("a\\nforged line") && !out.contains("\nforged"),
+        "{out}"
+    );
+}

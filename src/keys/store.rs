@@ -1,6 +1,8 @@
 //! The issuer's key store: SQLite (embedded, no server), holding each key's SHA-256 digest —
 //! never the key — with its owner, scopes, lifetime and revocation, and an append-only audit
-//! trail of every issuance, rotation, revocation and failed verification.
+//! trail of every issuance, rotation and revocation. Failed verifications are counted: one
+//! audit row per key, verdict and hour, whose count is the only thing that ever changes in
+//! the trail (so a flood of bad keys cannot grow it without bound).
 //!
 //! ```
 //! use keyhound::keys::{Env, Issuer};
@@ -53,13 +55,32 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 2: forgetting old message ids must not scan them all on every message.
     "CREATE INDEX webhook_messages_received ON webhook_messages(received_at);",
+    // 3: failed verifications are counted, one row per key, verdict and hour: the row's
+    // count may grow, nothing else in the trail may change.
+    "ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    DROP TRIGGER audit_no_update;
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        WHEN NOT (OLD.event = 'verify-failed' AND NEW.event = OLD.event
+                  AND NEW.seq = OLD.seq AND NEW.at = OLD.at AND NEW.key_id IS OLD.key_id
+                  AND NEW.detail = OLD.detail AND NEW.count > OLD.count)
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE INDEX audit_verify_failed ON audit(key_id, detail, at) WHERE event = 'verify-failed';",
 ];
+
+/// The longest key lifetime (`--expires`) and rotation grace period: 10 years, in seconds.
+pub const MAX_LIFETIME_SECS: i64 = 3650 * 86_400;
+
+/// Failed verifications of one key (and verdict) are counted in one audit row per this many
+/// seconds.
+pub const VERIFY_FAILED_BUCKET_SECS: i64 = 3600;
 
 /// Errors of the key store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// SQLite's message is in the text, so it is not also a `source` (which `{:#}` would
+    /// print a second time).
     #[error("key store: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("no key with id {0}")]
@@ -68,6 +89,12 @@ pub enum StoreError {
     Ambiguous(String, usize),
     #[error("key store {path}: {message}")]
     Open { path: String, message: String },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e)
+    }
 }
 
 /// What to record with a new key.
@@ -162,10 +189,14 @@ impl RevokeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditRow {
     pub seq: i64,
+    /// When it happened (for `verify-failed`: the first failure of its hour).
     pub at: i64,
     pub event: String,
     pub key_id: Option<String>,
     pub detail: String,
+    /// How many times: 1, except for `verify-failed` (failures of that key and verdict in
+    /// the hour starting at `at`).
+    pub count: i64,
 }
 
 /// Seconds since the Unix epoch.
@@ -199,6 +230,28 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("`{s}` is too long"))
 }
 
+/// A key lifetime (`--expires`): a [`parse_duration`] from 1 second to 10 years.
+pub fn parse_lifetime(s: &str) -> Result<i64, String> {
+    let d = parse_duration(s).map_err(|e| {
+        if e.ends_with("is too long") {
+            format!("`{s}` is more than 10 years (3650d)")
+        } else {
+            e
+        }
+    })?;
+    if d == 0 {
+        return Err(format!(
+            "`{s}`: a key must live at least 1 second (leave --expires out for a key that does not expire)"
+        ));
+    }
+    if d > MAX_LIFETIME_SECS {
+        return Err(format!(
+            "`{s}` is more than 10 years (3650d): leave --expires out for a key that does not expire"
+        ));
+    }
+    Ok(d)
+}
+
 const RECORD_COLUMNS: &str = "key_id, digest, prefix, env, owner, label, scopes, created_at, \
                               expires_at, revoked_at, revoked_reason, replaces";
 
@@ -224,9 +277,25 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
     })
 }
 
+/// `path` for a `file:` URI: absolute, with `%`, `?` and `#` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in abs.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The key store.
 pub struct KeyStore {
     conn: Connection,
+    read_only: bool,
 }
 
 impl KeyStore {
@@ -246,6 +315,65 @@ impl KeyStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         KeyStore::init(conn)
+    }
+
+    /// Opens the store at `path` for reading only: nothing is written (no migration, no
+    /// change of mode or journal), so it works on a store that is not writable. The schema
+    /// may be older than this keyhound's (it is read as it is) but not newer.
+    pub fn open_read_only(path: &Path) -> Result<KeyStore, StoreError> {
+        let open_error = |message: String| StoreError::Open {
+            path: path.display().to_string(),
+            message,
+        };
+        if !path.exists() {
+            return Err(open_error("no such file".into()));
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let open = |conn: Connection| -> rusqlite::Result<(Connection, i64)> {
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            Ok((conn, version))
+        };
+        let (conn, version) = match Connection::open_with_flags(path, flags).and_then(open) {
+            Ok(v) => v,
+            Err(e) => {
+                // A WAL store in a directory we cannot write: SQLite cannot make the shared
+                // memory file beside it. With no write-ahead log to read, nothing is lost by
+                // reading the file alone (`immutable`); with one, that would be stale.
+                let wal = path.with_file_name(format!(
+                    "{}-wal",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                ));
+                let wal_empty = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+                if !wal_empty {
+                    return Err(open_error(e.to_string()));
+                }
+                let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
+                Connection::open_with_flags(uri, flags)
+                    .and_then(open)
+                    .map_err(|_| open_error(e.to_string()))?
+            }
+        };
+        if version as usize > MIGRATIONS.len() {
+            return Err(open_error(format!(
+                "schema version {version} is newer than this keyhound knows ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        if version == 0 {
+            return Err(open_error("not a keyhound key store (empty schema)".into()));
+        }
+        Ok(KeyStore {
+            conn,
+            read_only: true,
+        })
+    }
+
+    /// Whether this store was opened read-only ([`KeyStore::open_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// A store in memory (tests, examples).
@@ -271,7 +399,9 @@ impl KeyStore {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
-        Ok(KeyStore { conn })
+        // SQLite opens a file it may not write read-only: say so rather than fail later.
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false);
+        Ok(KeyStore { conn, read_only })
     }
 
     /// The schema version in effect.
@@ -472,7 +602,9 @@ impl KeyStore {
     }
 
     /// Checks a presented key: checksum first (no lookup for malformed keys), then the
-    /// digest. Failed verifications are audited (with the key id, never the key).
+    /// digest. Failed verifications are counted in the audit trail (with the key id, never
+    /// the key): one row per key, verdict and hour. A read-only store answers without
+    /// counting.
     pub fn verify(&mut self, key: &str) -> Result<Verdict, StoreError> {
         let verdict = match parse(key) {
             Err(e) => Verdict::Malformed(e),
@@ -499,30 +631,55 @@ impl KeyStore {
                 }
             }
         };
-        if !matches!(verdict, Verdict::Valid(_)) {
+        if !matches!(verdict, Verdict::Valid(_)) && !self.read_only {
             let key_id = match &verdict {
                 Verdict::Revoked { key_id, .. } | Verdict::Expired { key_id } => {
                     Some(key_id.clone())
                 }
                 _ => None,
             };
-            let tx = self.conn.transaction()?;
-            Self::audit_in(
-                &tx,
-                "verify-failed",
-                key_id.as_deref(),
-                &format!("verdict={}", verdict.as_str()),
-            )?;
-            tx.commit()?;
+            self.count_failure(key_id.as_deref(), &format!("verdict={}", verdict.as_str()))?;
         }
         Ok(verdict)
     }
 
+    /// Adds one to this hour's `verify-failed` row for `key_id` and `detail`, or starts it.
+    fn count_failure(&mut self, key_id: Option<&str>, detail: &str) -> Result<(), StoreError> {
+        let t = now();
+        let hour = t - t.rem_euclid(VERIFY_FAILED_BUCKET_SECS);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let bumped = tx
+            .prepare_cached(
+                "UPDATE audit SET count = count + 1 WHERE seq = (SELECT seq FROM audit \
+                 WHERE event = 'verify-failed' AND key_id IS ?1 AND detail = ?2 \
+                 AND at >= ?3 AND at < ?4 ORDER BY seq DESC LIMIT 1)",
+            )?
+            .execute(params![
+                key_id,
+                detail,
+                hour,
+                hour + VERIFY_FAILED_BUCKET_SECS
+            ])?;
+        if bumped == 0 {
+            Self::audit_in(&tx, "verify-failed", key_id, detail)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<AuditRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, at, event, key_id, detail FROM audit ORDER BY seq")?;
+        // A store read as it is may predate the count column (schema 3).
+        let count = if self.schema_version()? >= 3 {
+            "count"
+        } else {
+            "1"
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT seq, at, event, key_id, detail, {count} FROM audit ORDER BY seq"
+        ))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(AuditRow {
@@ -531,6 +688,7 @@ impl KeyStore {
                     event: r.get(2)?,
                     key_id: r.get(3)?,
                     detail: r.get(4)?,
+                    count: r.get(5)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -689,6 +847,128 @@ mod tests {
     }
 
     #[test]
+    fn only_a_verify_failed_count_may_grow() {
+        let mut s = store();
+        let acme = Issuer::new("acme").unwrap();
+        let k = s.issue(&acme, Env::Live, &NewKey::default()).unwrap();
+        s.revoke(&k.key_id, "leaked", None).unwrap();
+        s.verify(k.expose()).unwrap();
+        let update = |sql: &str| s.conn.execute(sql, []);
+        assert!(update("UPDATE audit SET count = count + 1 WHERE event = 'verify-failed'").is_ok());
+        for sql in [
+            "UPDATE audit SET count = count + 1 WHERE event = 'issued'",
+            "UPDATE audit SET count = 0 WHERE event = 'verify-failed'",
+            "UPDATE audit SET detail = 'x', count = count + 1 WHERE event = 'verify-failed'",
+            "UPDATE audit SET at = 0, count = count + 1 WHERE event = 'verify-failed'",
+            "DELETE FROM audit WHERE event = 'verify-failed'",
+        ] {
+            assert!(update(sql).is_err(), "{sql}");
+        }
+    }
+
+    #[test]
+    fn failed_verifications_are_counted_per_key_verdict_and_hour() {
+        let mut s = store();
+        let acme = Issuer::new("acme").unwrap();
+        let revoked = s.issue(&acme, Env::Live, &NewKey::default()).unwrap();
+        let other = s.issue(&acme, Env::Live, &NewKey::default()).unwrap();
+        s.revoke(&revoked.key_id, "leaked", None).unwrap();
+        s.revoke(&other.key_id, "leaked", None).unwrap();
+        let stranger = crate::keys::issue("acme", Env::Live).unwrap();
+        for _ in 0..50 {
+            s.verify(revoked.expose()).unwrap();
+            s.verify(stranger.expose()).unwrap();
+        }
+        s.verify(other.expose()).unwrap();
+        s.verify("acme_live_nope").unwrap();
+        let failed: Vec<AuditRow> = s
+            .audit()
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.event == "verify-failed")
+            .collect();
+        let count = |key_id: Option<&str>, detail: &str| {
+            let rows: Vec<&AuditRow> = failed
+                .iter()
+                .filter(|a| a.key_id.as_deref() == key_id && a.detail == detail)
+                .collect();
+            assert!(rows.len() <= 2, "at most two hours in this test: {rows:?}");
+            rows.iter().map(|a| a.count).sum::<i64>()
+        };
+        assert_eq!(count(Some(&revoked.key_id), "verdict=revoked"), 50);
+        assert_eq!(count(Some(&other.key_id), "verdict=revoked"), 1);
+        assert_eq!(count(None, "verdict=unknown"), 50);
+        assert_eq!(count(None, "verdict=malformed"), 1);
+        // 102 failures, at most 8 rows (4 kinds, the hour may turn during the test).
+        assert!(failed.len() <= 8, "{failed:?}");
+        // A row from an earlier hour is left as it was; a new one starts.
+        let hour_ago = now() - VERIFY_FAILED_BUCKET_SECS;
+        s.conn
+            .execute(
+                "INSERT INTO audit (at, event, key_id, detail, count) VALUES (?1, 'verify-failed', ?2, 'verdict=revoked', 7)",
+                params![hour_ago, other.key_id],
+            )
+            .unwrap();
+        s.verify(other.expose()).unwrap();
+        let old = s
+            .audit()
+            .unwrap()
+            .into_iter()
+            .find(|a| a.at == hour_ago)
+            .unwrap();
+        assert_eq!(old.count, 7);
+    }
+
+    #[test]
+    fn a_store_opened_read_only_is_read_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(MIGRATIONS[0]).unwrap();
+            tx.execute_batch(MIGRATIONS[1]).unwrap();
+            tx.execute("INSERT INTO audit (at, event) VALUES (1, 'issued')", [])
+                .unwrap();
+            tx.pragma_update(None, "user_version", 2).unwrap();
+            tx.commit().unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let mut s = KeyStore::open_read_only(&path).unwrap();
+        assert!(s.is_read_only());
+        assert_eq!(s.schema_version().unwrap(), 2, "not migrated");
+        assert_eq!(s.list().unwrap(), vec![]);
+        let audit = s.audit().unwrap();
+        assert_eq!((audit.len(), audit[0].count), (1, 1));
+        // Verifying answers, without counting (nothing can be written).
+        let stranger = crate::keys::issue("acme", Env::Live).unwrap();
+        assert_eq!(s.verify(stranger.expose()).unwrap(), Verdict::Unknown);
+        let acme = Issuer::new("acme").unwrap();
+        assert!(s.issue(&acme, Env::Live, &NewKey::default()).is_err());
+        drop(s);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the file is unchanged"
+        );
+        assert!(KeyStore::open_read_only(&dir.path().join("missing.sqlite")).is_err());
+    }
+
+    #[test]
+    fn sqlite_errors_are_said_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.sqlite");
+        std::fs::write(&path, "this is not a database, not at all; it is text").unwrap();
+        for e in [
+            KeyStore::open(&path).err().unwrap(),
+            KeyStore::open_read_only(&path).err().unwrap(),
+        ] {
+            let shown = format!("{:#}", anyhow::Error::from(e));
+            assert_eq!(shown.matches("not a database").count(), 1, "{shown}");
+        }
+    }
+
+    #[test]
     fn an_older_store_is_migrated_on_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.sqlite");
@@ -739,6 +1019,20 @@ mod tests {
             .filter(|a| a.event == "revoked")
             .count();
         assert_eq!(revoked, 1);
+    }
+
+    #[test]
+    fn lifetimes_are_between_a_second_and_ten_years() {
+        assert_eq!(parse_lifetime("90d").unwrap(), 90 * 86_400);
+        assert_eq!(parse_lifetime("1s").unwrap(), 1);
+        assert_eq!(parse_lifetime("3650d").unwrap(), MAX_LIFETIME_SECS);
+        for bad in ["0d", "0s", "0", "3651d", "99999999d", "999999999999999999w"] {
+            let e = parse_lifetime(bad).unwrap_err();
+            assert!(
+                e.contains(bad) && (e.contains("at least") || e.contains("10 years")),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -3,14 +3,16 @@
 //!
 //! Policy: only findings confirmed by a checksum are sent (a placeholder must never revoke a
 //! real key); the raw key only with `include_token = true`; HTTPS with certificate checks
-//! (plain `http://` only to loopback). Every attempt goes to an audit log (JSONL) without the
-//! key.
+//! (plain `http://` only to loopback, checked on the host the client connects to; no
+//! credentials in the URL; no redirects). Every attempt goes to an audit log (JSONL) without
+//! the key.
 
 pub mod partner;
 pub mod webhook;
 
 use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -125,7 +127,8 @@ impl Settings {
             .map(str::to_string)
             .or_else(|| cfg.url.clone())
             .ok_or("no revocation URL: set [revocation] url in .keyhound.toml or --revoke-url")?;
-        check_url(&url)?;
+        // From here on, the URL is the parsed one: the client connects where it was checked.
+        let url = check_url(&url)?.to_string();
         let (timeout, max_retries) = (Duration::from_secs(cfg.timeout.max(1)), cfg.max_retries);
         match cfg.format.as_str() {
             "standard-webhooks" => {}
@@ -156,14 +159,29 @@ impl Settings {
                 ))
             }
         }
+        if !is_env_var_name(&cfg.secret_env) {
+            // Never echoed: a value that is no variable name may be the secret itself.
+            return Err(
+                "[revocation] secret_env is not a valid environment variable name: it \
+                        must name the variable that holds the signing secret (letters, digits \
+                        and `_`, such as KEYHOUND_WEBHOOK_SECRET), never hold the secret"
+                    .into(),
+            );
+        }
         let secret = std::env::var(&cfg.secret_env)
             .ok()
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {
-                format!(
-                    "{} is not set: the revocation webhook needs its signing secret there",
-                    cfg.secret_env
-                )
+                if is_conventional_env_name(&cfg.secret_env) {
+                    format!(
+                        "{} is not set: the revocation webhook needs its signing secret there",
+                        cfg.secret_env
+                    )
+                } else {
+                    "the environment variable [revocation] secret_env names is not set: the \
+                     revocation webhook needs its signing secret there"
+                        .into()
+                }
             })?;
         Ok(Settings {
             url,
@@ -176,46 +194,129 @@ impl Settings {
     }
 }
 
-/// HTTPS anywhere; plain HTTP only to loopback.
-pub fn check_url(url: &str) -> Result<(), String> {
-    if url.starts_with("https://") {
-        return Ok(());
-    }
-    if let Some(rest) = url.strip_prefix("http://") {
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = authority.rsplit('@').next().unwrap_or_default();
-        let host = if let Some(v6) = host.strip_prefix('[') {
-            v6.split(']').next().unwrap_or_default()
-        } else {
-            host.split(':').next().unwrap_or_default()
-        };
-        let loopback = host == "localhost"
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if loopback {
-            return Ok(());
-        }
-        return Err(format!(
-            "refusing plain http:// to {host}: use https:// (http is allowed only to loopback)"
-        ));
-    }
-    Err(format!("revocation URL {url:?} must start with https://"))
+/// Whether `name` can be an environment variable's name (letters, digits and `_`, not
+/// starting with a digit) and does not look like a signing secret (`whsec_…`).
+pub fn is_env_var_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.len() <= 128
+        && !name.starts_with("whsec_")
 }
 
-/// A repository URL with any credentials removed: the userinfo before `@` in
-/// `https://…@host/x` is dropped, leaving `https://host/x`.
-pub fn strip_credentials(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let host = authority.rsplit('@').next().unwrap_or(authority);
-        if path.is_empty() && !rest.contains('/') {
-            return format!("{scheme}://{host}");
+/// A name as people write them (`KEYHOUND_WEBHOOK_SECRET`): safe to show in an error.
+fn is_conventional_env_name(name: &str) -> bool {
+    is_env_var_name(name)
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether the URL's host is loopback: `localhost`, 127.0.0.0/8, `::1` or `::ffff:127.x`.
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => {
+            a.is_loopback() || a.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
-        return format!("{scheme}://{host}/{path}");
+        None => false,
     }
-    // scp-like `git@host:org/repo.git`: the user is not a secret, keep it.
-    url.to_string()
+}
+
+/// Checks a revocation URL and returns it parsed (normalised: `http://2130706433/` is
+/// `http://127.0.0.1/`), which is what the client must use. HTTPS anywhere; plain HTTP only
+/// to loopback, judged on the host the URL really names (the parser's, as the client's);
+/// never credentials (`user:password@`). Errors never quote the URL: it may hold a password.
+pub fn check_url(raw: &str) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(raw.trim())
+        .map_err(|e| format!("the revocation URL is not a valid URL: {e}"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "the revocation URL must not hold credentials (`user:password@`): the \
+                    webhook is authenticated by its signing secret, and the URL is shown in \
+                    messages and kept in the spool"
+                .into(),
+        );
+    }
+    url.set_fragment(None);
+    let host = url.host_str().unwrap_or_default().to_string();
+    match url.scheme() {
+        "https" if !host.is_empty() => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "refusing plain http:// to {host}: use https:// (http is allowed only to loopback)"
+            ))
+        }
+        _ => return Err("the revocation URL must start with https://".into()),
+    }
+    // The HTTP client parses the URL again: it must read the same host and port.
+    let uri: ureq::http::Uri = url
+        .as_str()
+        .parse()
+        .map_err(|_| "the revocation URL cannot be used by the HTTP client".to_string())?;
+    let same_host = uri
+        .host()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+        .is_some_and(|h| {
+            h.eq_ignore_ascii_case(host.trim_start_matches('[').trim_end_matches(']'))
+        });
+    let port = uri.port_u16().or(match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    });
+    if !same_host || port != url.port_or_known_default() {
+        return Err(
+            "the revocation URL is ambiguous: the HTTP client would read another host \
+                    in it"
+                .into(),
+        );
+    }
+    Ok(url)
+}
+
+/// A repository remote with any credentials removed, whatever its form: the userinfo of
+/// `https://user:token@host/x` and `ssh://git@host/x`, and of scp-like `user:pass@host:path`
+/// (git's `[user@]host:path`), is dropped. What cannot be parsed is stripped through its last
+/// `@`: too much is better than a password.
+pub fn strip_credentials(remote: &str) -> String {
+    let t = remote.trim();
+    if let Some((scheme, rest)) = t.split_once("://") {
+        if let Ok(mut u) = url::Url::parse(t) {
+            if u.has_host() {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+                return u.to_string();
+            }
+            if !rest.contains('@') {
+                return t.to_string();
+            }
+        }
+        let rest = rest.rfind('@').map_or(rest, |i| &rest[i + 1..]);
+        return format!("{scheme}://{rest}");
+    }
+    strip_scp_userinfo(t)
+}
+
+/// scp-like `[user[:password]@]host:path` without the userinfo. The userinfo ends at the last
+/// `@` followed by `host:` (a password may hold `@`, `:` or `/`); failing that, a `:` before
+/// an `@` is taken for `user:password@` and everything through the last `@` goes.
+fn strip_scp_userinfo(s: &str) -> String {
+    for (i, _) in s.rmatch_indices('@') {
+        let after = &s[i + 1..];
+        if let Some(colon) = after.find(':') {
+            let host = &after[..colon];
+            if !host.is_empty() && !host.contains(['/', '@']) {
+                return after.to_string();
+            }
+        }
+    }
+    match (s.find(':'), s.rfind('@')) {
+        (Some(c), Some(a)) if c < a => s[a + 1..].to_string(),
+        _ => s.to_string(),
+    }
 }
 
 /// Where a scan runs and what it reports as.
@@ -339,12 +440,16 @@ struct AttemptLog<'a> {
     attempt: u32,
 }
 
-fn host_of(url: &str) -> &str {
-    url.split("://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .map(|a| a.rsplit('@').next().unwrap_or(a))
-        .unwrap_or("")
+/// `host[:port]` of a URL (never its userinfo), for the audit log and messages.
+fn host_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => String::new(),
+        },
+        Err(_) => String::new(),
+    }
 }
 
 /// Appends lines to a file created with mode 0600.
@@ -367,43 +472,52 @@ fn append_private(path: &Path, lines: &[String]) -> std::io::Result<()> {
 }
 
 /// Sends batches of ≤ 100 reports, retrying transient failures; returns each report's
-/// fate in order. Undelivered reports are appended to the spool.
+/// fate in order. Undelivered reports are kept in the spool with the URL they were for;
+/// delivered ones leave it (a report spooled by an earlier run and delivered now is done).
 pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> Vec<Delivery> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)
+        // A redirect would send the report somewhere `check_url` never saw.
+        .max_redirects(0)
         .user_agent(concat!("keyhound/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
     let mut out = Vec::with_capacity(reports.len());
     let mut audit = Vec::new();
     let mut spool = Vec::new();
+    let mut delivered = HashSet::new();
     for chunk in reports.chunks(webhook::MAX_BATCH) {
         let fate = send_batch(&agent, settings, chunk, &mut audit);
-        if !matches!(fate, BatchFate::Answered(_) | BatchFate::Replayed) {
-            for r in chunk {
-                spool.push(serde_json::to_string(r).unwrap_or_default());
-            }
-        }
         match fate {
             BatchFate::Answered(result) => {
                 for r in chunk {
-                    let outcome = result
-                        .results
-                        .iter()
-                        .find(|x| x.id == r.id)
-                        .map_or("unanswered".to_string(), |x| x.outcome.clone());
-                    out.push(Delivery::Answered(outcome));
+                    match result.results.iter().find(|x| x.id == r.id) {
+                        Some(x) => {
+                            delivered.insert(r.id.clone());
+                            out.push(Delivery::Answered(x.outcome.clone()));
+                        }
+                        // Not in the answer: nothing settled (an entry already spooled
+                        // for it stays).
+                        None => out.push(Delivery::Answered("unanswered".into())),
+                    }
                 }
             }
-            BatchFate::Replayed => out.extend(
-                chunk
-                    .iter()
-                    .map(|_| Delivery::Answered("already-reported".into())),
-            ),
-            BatchFate::Transient => out.extend(chunk.iter().map(|_| Delivery::Spooled)),
+            BatchFate::Replayed => {
+                delivered.extend(chunk.iter().map(|r| r.id.clone()));
+                out.extend(
+                    chunk
+                        .iter()
+                        .map(|_| Delivery::Answered("already-reported".into())),
+                );
+            }
+            BatchFate::Transient => {
+                spool.extend(chunk.iter().map(|r| SpoolEntry::new(r, &settings.url)));
+                out.extend(chunk.iter().map(|_| Delivery::Spooled));
+            }
             BatchFate::Final(why) => {
-                out.extend(chunk.iter().map(|_| Delivery::Failed(why.clone())))
+                spool.extend(chunk.iter().map(|r| SpoolEntry::new(r, &settings.url)));
+                out.extend(chunk.iter().map(|_| Delivery::Failed(why.clone())));
             }
         }
     }
@@ -413,15 +527,87 @@ pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> 
             origin.audit_path().display()
         );
     }
-    if !spool.is_empty() {
-        if let Err(e) = append_private(&origin.spool_path(), &spool) {
-            eprintln!(
-                "warning: cannot write the revocation spool {}: {e}",
-                origin.spool_path().display()
-            );
-        }
+    if let Err(e) = update_spool(origin, &settings.url, &delivered, spool) {
+        eprintln!(
+            "warning: cannot write the revocation spool {}: {e}",
+            origin.spool_path().display()
+        );
     }
     out
+}
+
+/// One line of the spool: a report and the URL it was for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpoolEntry {
+    #[serde(flatten)]
+    pub report: LeakReport,
+    /// The webhook URL (checked, so without credentials); absent in spools written before
+    /// keyhound recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl SpoolEntry {
+    fn new(report: &LeakReport, url: &str) -> SpoolEntry {
+        SpoolEntry {
+            report: report.clone(),
+            url: Some(url.to_string()),
+        }
+    }
+
+    /// Whether a delivery to `url` of a report with this id settles this entry.
+    fn settled_by(&self, url: &str, delivered: &HashSet<String>) -> bool {
+        delivered.contains(&self.report.id) && self.url.as_deref().is_none_or(|u| u == url)
+    }
+}
+
+/// Updates the spool: entries settled by `delivered` (ids delivered to `url`) go, `add`
+/// joins (unless already there). Unreadable lines are kept. With nothing to remove the new
+/// lines are appended (as a concurrent scan would); otherwise the spool is written to a
+/// temporary file (mode 0600) and renamed over, so a crash leaves the old or the new one.
+fn update_spool(
+    origin: &Origin,
+    url: &str,
+    delivered: &HashSet<String>,
+    add: Vec<SpoolEntry>,
+) -> std::io::Result<()> {
+    let path = origin.spool_path();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let mut removed = false;
+    let mut lines = Vec::new();
+    let mut present = HashSet::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        match serde_json::from_str::<SpoolEntry>(line) {
+            Ok(e) if e.settled_by(url, delivered) => removed = true,
+            Ok(e) => {
+                present.insert((e.report.id.clone(), e.url.clone()));
+                lines.push(line.to_string());
+            }
+            Err(_) => lines.push(line.to_string()),
+        }
+    }
+    let mut added = Vec::new();
+    for e in add {
+        if present.insert((e.report.id.clone(), e.url.clone())) {
+            added.push(serde_json::to_string(&e).unwrap_or_default());
+        }
+    }
+    if !removed {
+        return if added.is_empty() {
+            Ok(())
+        } else {
+            append_private(&path, &added)
+        };
+    }
+    lines.extend(added);
+    let tmp = path.with_extension("jsonl.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    append_private(&tmp, &lines)?;
+    std::fs::rename(&tmp, &path)
 }
 
 enum BatchFate {
@@ -461,6 +647,7 @@ fn send_batch(
     }
     .unwrap_or_default();
     let host = host_of(&settings.url);
+    let host = host.as_str();
     let mut delay = settings.backoff;
     for attempt in 1..=settings.max_retries + 1 {
         let ts = crate::keys::store::now();
@@ -544,17 +731,43 @@ fn send_batch(
         if let Some(f) = fate {
             return f;
         }
+        let attempts = settings.max_retries + 1;
+        let what = match audit_status(audit) {
+            Some(s) if s.starts_with("error: ") => s["error: ".len()..].to_string(),
+            Some(s) => format!("HTTP {s}"),
+            None => "no answer".into(),
+        };
         if attempt <= settings.max_retries {
             // Exponential backoff with full jitter; the server's Retry-After wins (capped).
             let wait = match retry_after {
                 Some(s) => Duration::from_secs(s.min(60)),
                 None => jitter(delay),
             };
+            // Said, so a dead receiver is not a silent wait. The host only: never the path,
+            // the secret or a report.
+            eprintln!(
+                "revocation webhook {host}: {}; retrying in {:.1} s (attempt {} of {attempts})",
+                crate::term::escape_controls(&what),
+                wait.as_secs_f64(),
+                attempt + 1
+            );
             std::thread::sleep(wait);
             delay = (delay * 2).min(Duration::from_secs(30));
+        } else {
+            eprintln!(
+                "revocation webhook {host}: {}; giving up after {attempts} attempt{}",
+                crate::term::escape_controls(&what),
+                if attempts == 1 { "" } else { "s" }
+            );
         }
     }
     BatchFate::Transient
+}
+
+/// The status of the last attempt in the audit log (`503`, `error: …`).
+fn audit_status(audit: &[String]) -> Option<String> {
+    let last: serde_json::Value = serde_json::from_str(audit.last()?).ok()?;
+    last["status"].as_str().map(str::to_string)
 }
 
 /// A link to where the key was found: a GitHub-style blob URL when the repository is an
@@ -576,47 +789,97 @@ fn jitter(d: Duration) -> Duration {
 }
 
 /// Reads the spool (one report per line; unreadable lines are kept aside, not dropped).
-pub fn read_spool(origin: &Origin) -> std::io::Result<(Vec<LeakReport>, Vec<String>)> {
+/// A report spooled twice for the same URL is read once.
+pub fn read_spool(origin: &Origin) -> std::io::Result<(Vec<SpoolEntry>, Vec<String>)> {
     let text = match std::fs::read_to_string(origin.spool_path()) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(e),
     };
-    let mut reports = Vec::new();
+    let mut entries = Vec::new();
     let mut bad = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        match serde_json::from_str::<LeakReport>(line) {
-            Ok(r) => {
-                if seen.insert(r.id.clone()) {
-                    reports.push(r);
+        match serde_json::from_str::<SpoolEntry>(line) {
+            Ok(e) => {
+                if seen.insert((e.report.id.clone(), e.url.clone())) {
+                    entries.push(e);
                 }
             }
             Err(_) => bad.push(line.to_string()),
         }
     }
-    Ok((reports, bad))
+    Ok((entries, bad))
 }
 
-/// Resends the spool; what is delivered is removed, the rest stays. Returns the deliveries.
+/// Resends the spool: each report to `url_override`, else `[revocation] url`, else the URL
+/// it was spooled for. What is delivered is removed, the rest stays. Returns the deliveries
+/// (a report with no URL anywhere is kept, and failed, when others could be sent).
 pub fn retry_pending(
-    settings: &Settings,
+    cfg: &RevocationConfig,
+    url_override: Option<&str>,
     origin: &Origin,
-) -> std::io::Result<Vec<(LeakReport, Delivery)>> {
-    let (reports, bad) = read_spool(origin)?;
-    if reports.is_empty() {
+) -> Result<Vec<(LeakReport, Delivery)>, String> {
+    let spool = origin.spool_path();
+    let cannot = |e: std::io::Error| format!("cannot resend {}: {e}", spool.display());
+    let (entries, bad) = read_spool(origin).map_err(cannot)?;
+    if entries.is_empty() {
         return Ok(Vec::new());
     }
-    // Take the spool aside first: `deliver` re-appends what still fails.
-    let spool = origin.spool_path();
-    let aside = spool.with_extension("jsonl.sending");
-    std::fs::rename(&spool, &aside)?;
-    if !bad.is_empty() {
-        append_private(&spool, &bad)?;
+    let fixed = url_override.map(str::to_string).or_else(|| cfg.url.clone());
+    // Grouped by URL, in the order first seen.
+    let mut groups: Vec<(Option<String>, Vec<LeakReport>)> = Vec::new();
+    for e in entries {
+        let url = fixed.clone().or(e.url);
+        match groups.iter_mut().find(|(u, _)| *u == url) {
+            Some((_, g)) => g.push(e.report),
+            None => groups.push((url, vec![e.report])),
+        }
     }
-    let fates = deliver(settings, origin, &reports);
-    std::fs::remove_file(&aside)?;
-    Ok(reports.into_iter().zip(fates).collect())
+    if groups.iter().all(|(u, _)| u.is_none()) {
+        return Err(
+            "no revocation URL: set [revocation] url in .keyhound.toml or pass \
+                    --revoke-url (the spooled reports were written by a keyhound that did not \
+                    record where they were going)"
+                .into(),
+        );
+    }
+    // Every setting is checked (secret, URL) before the spool is touched.
+    let mut plan = Vec::new();
+    let mut unsendable = Vec::new();
+    for (url, reports) in groups {
+        match url {
+            Some(u) => plan.push((Settings::new(cfg, Some(&u))?, reports)),
+            None => unsendable.extend(reports),
+        }
+    }
+    // Take the spool aside first: `deliver` puts back what still fails.
+    let aside = spool.with_extension("jsonl.sending");
+    std::fs::rename(&spool, &aside).map_err(cannot)?;
+    let mut keep = bad;
+    keep.extend(unsendable.iter().map(|r| {
+        serde_json::to_string(&SpoolEntry {
+            report: r.clone(),
+            url: None,
+        })
+        .unwrap_or_default()
+    }));
+    if !keep.is_empty() {
+        append_private(&spool, &keep).map_err(cannot)?;
+    }
+    let mut results = Vec::new();
+    for (settings, reports) in plan {
+        let fates = deliver(&settings, origin, &reports);
+        results.extend(reports.into_iter().zip(fates));
+    }
+    results.extend(unsendable.into_iter().map(|r| {
+        (
+            r,
+            Delivery::Failed("no URL recorded for it: pass --revoke-url".into()),
+        )
+    }));
+    std::fs::remove_file(&aside).map_err(cannot)?;
+    Ok(results)
 }
 
 #[cfg(test)]
@@ -634,20 +897,159 @@ mod tests {
         assert!(check_url("ftp://x").is_err());
     }
 
+    /// Each URL is judged on the host the client connects to, and the URL the client gets
+    /// is the one that was judged.
+    #[test]
+    fn the_loopback_rule_holds_for_the_host_the_client_uses() {
+        let refused = |u: &str, why: &str| {
+            let e = check_url(u).expect_err(u);
+            assert!(e.contains(why), "{u}: {e}");
+        };
+        // The query (or fragment) after `?`, not a userinfo: the host is 0.0.0.0.
+        refused(
+            "http://0.0.0.0:8787?@127.0.0.1/v1/revocations",
+            "to 0.0.0.0",
+        );
+        refused(
+            "http://0.0.0.0:8787#@127.0.0.1/v1/revocations",
+            "to 0.0.0.0",
+        );
+        refused("http://0.0.0.0/?@localhost/", "to 0.0.0.0");
+        refused("http://127.0.0.1.evil.com/v1", "to 127.0.0.1.evil.com");
+        refused("http://localhost.evil.com/v1", "to localhost.evil.com");
+        refused("http://evil.localhost/v1", "to evil.localhost");
+        refused("http://[::]:8787/v1", "to [::]");
+        refused("http://0/v1", "to 0.0.0.0");
+        refused("http://3232235521/v1", "to 192.168.0.1");
+        refused("http://[::ffff:10.0.0.1]/v1", "to [::ffff:a00:1]");
+        // Credentials, wherever they sit, and never echoed.
+        let pw = format!("{}{}", "hunter", "2");
+        for u in [
+            format!("http://user:{pw}@127.0.0.1/v1"),
+            format!("https://user:{pw}@keys.example.com/v1"),
+            format!("https://{pw}@keys.example.com/v1"),
+            "http://127.0.0.1:80@evil.com/v1".to_string(),
+        ] {
+            let e = check_url(&u).expect_err(&u);
+            assert!(
+                e.contains("credentials") && !e.contains(&pw) && !e.contains("evil"),
+                "{e}"
+            );
+        }
+        refused("file:///etc/passwd", "https://");
+        refused("javascript:alert(1)", "https://");
+        refused("not a url", "not a valid URL");
+        // Loopback however it is written; the client gets the normalised form.
+        let ok = |u: &str, normal: &str| assert_eq!(check_url(u).expect(u).as_str(), normal);
+        ok("http://2130706433:8787/v1", "http://127.0.0.1:8787/v1");
+        ok("http://0x7f000001/v1", "http://127.0.0.1/v1");
+        ok("http://127.1/v1", "http://127.0.0.1/v1");
+        ok("http://LOCALHOST:9/v1", "http://localhost:9/v1");
+        ok(
+            "http://[::ffff:127.0.0.1]:9/v1",
+            "http://[::ffff:7f00:1]:9/v1",
+        );
+        ok("http://[::1]:9/v1#frag", "http://[::1]:9/v1");
+        // A backslash is a slash to the parser: the `@` is in the path, the host loopback.
+        ok(
+            "http://127.0.0.1\\@evil.com/v1",
+            "http://127.0.0.1/@evil.com/v1",
+        );
+        ok(
+            "https://keys.example.com/v1?a=1",
+            "https://keys.example.com/v1?a=1",
+        );
+    }
+
     #[test]
     fn credentials_are_stripped() {
+        let pw = format!("{}{}", "hunter", "2");
+        let cases = [
+            (
+                format!("https://user:{pw}@github.com/acme/app.git"),
+                "https://github.com/acme/app.git",
+            ),
+            (
+                format!("https://{pw}@github.com/acme/app"),
+                "https://github.com/acme/app",
+            ),
+            (
+                "https://github.com/acme/app".into(),
+                "https://github.com/acme/app",
+            ),
+            (
+                format!("ssh://git:{pw}@github.com:22/acme/app"),
+                "ssh://github.com:22/acme/app",
+            ),
+            (
+                "ssh://git@github.com/acme/app.git".into(),
+                "ssh://github.com/acme/app.git",
+            ),
+            // scp-like, with and without a password (which may hold `@`, `:` or `/`).
+            (
+                format!("bot:{pw}@git.example.com:acme/app.git"),
+                "git.example.com:acme/app.git",
+            ),
+            (
+                "git@github.com:acme/app.git".into(),
+                "github.com:acme/app.git",
+            ),
+            (
+                format!("bot:{pw}/x@git.example.com:acme/app.git"),
+                "git.example.com:acme/app.git",
+            ),
+            (
+                format!("bot:{pw}@:x@git.example.com:acme/app.git"),
+                "git.example.com:acme/app.git",
+            ),
+            ("git@host:org/repo@v2.git".into(), "host:org/repo@v2.git"),
+            (
+                format!("bot:{pw}@git.example.com/acme/app.git"),
+                "git.example.com/acme/app.git",
+            ),
+            ("github.com:acme/app.git".into(), "github.com:acme/app.git"),
+            // Local paths are left alone.
+            ("/srv/git/app.git".into(), "/srv/git/app.git"),
+            ("../app".into(), "../app"),
+            ("file:///srv/git/app.git".into(), "file:///srv/git/app.git"),
+        ];
+        for (remote, want) in &cases {
+            let got = strip_credentials(remote);
+            assert_eq!(&got, want, "{remote}");
+            assert!(!got.contains(&pw));
+        }
+        // Unparseable (a `/` in the password): stripped through the last `@`.
+        let broken = format!("https://bot:{pw}/x@git.example.com/acme/app");
         assert_eq!(
-            strip_credentials(&format!("https://user:{}@github.com/acme/app.git", "tok")),
-            "https://github.com/acme/app.git"
+            strip_credentials(&broken),
+            "https://git.example.com/acme/app"
         );
+    }
+
+    #[test]
+    fn hosts_never_carry_userinfo() {
+        assert_eq!(host_of("http://127.0.0.1:8787/v1"), "127.0.0.1:8787");
+        assert_eq!(host_of("https://keys.example.com/v1"), "keys.example.com");
+        assert_eq!(host_of("http://[::1]:9/v1"), "[::1]:9");
         assert_eq!(
-            strip_credentials("https://github.com/acme/app"),
-            "https://github.com/acme/app"
+            host_of("https://u:p@keys.example.com/v1"),
+            "keys.example.com"
         );
-        assert_eq!(
-            strip_credentials("git@github.com:acme/app.git"),
-            "git@github.com:acme/app.git"
-        );
+        assert_eq!(host_of("nonsense"), "");
+    }
+
+    #[test]
+    fn secret_env_must_be_a_variable_name() {
+        assert!(is_env_var_name("KEYHOUND_WEBHOOK_SECRET"));
+        assert!(is_env_var_name("_x1"));
+        assert!(is_conventional_env_name("MY_SECRET_2"));
+        assert!(!is_conventional_env_name("mixedCaseValue9"));
+        for bad in ["", "1ABC", "A-B", "A B", "sec=ret", "abc/def+=="] {
+            assert!(!is_env_var_name(bad), "{bad}");
+        }
+        let looks_like_a_secret = format!("{}{}", "whsec_", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        assert!(!is_env_var_name(&looks_like_a_secret));
+        assert!(!is_env_var_name(&"A".repeat(129)));
     }
 
     #[test]

@@ -78,6 +78,41 @@ pub fn signing_key(secret: &str) -> Vec<u8> {
         .unwrap_or_else(|| secret.as_bytes().to_vec())
 }
 
+/// The least signing-key length `keyhound serve` accepts without a warning, in bytes.
+pub const MIN_SECRET_BYTES: usize = 16;
+
+/// A new Standard Webhooks secret: `whsec_` and the base64 of 32 bytes from the operating
+/// system's random number generator (`keyhound webhook secret`).
+pub fn generate_secret() -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| format!("cannot read the operating system's random number generator: {e}"))?;
+    Ok(format!("whsec_{}", STANDARD.encode(bytes)))
+}
+
+/// What is wrong with a signing secret, if anything: a `whsec_` secret whose rest is not
+/// base64 (it is then used as raw bytes, as the client does), or a key under
+/// [`MIN_SECRET_BYTES`]. Never holds the secret.
+pub fn secret_warning(secret: &str) -> Option<String> {
+    let fix = "make one with `keyhound webhook secret`";
+    if let Some(b64) = secret.strip_prefix("whsec_") {
+        if STANDARD.decode(b64).is_err() {
+            return Some(format!(
+                "the signing secret starts with whsec_ but the rest is not base64, so it is used \
+                 as raw text; {fix}"
+            ));
+        }
+    }
+    let n = signing_key(secret).len();
+    (n < MIN_SECRET_BYTES).then(|| {
+        format!(
+            "the signing secret is {n} byte{} long; use at least {MIN_SECRET_BYTES} random bytes \
+             ({fix}: 32)",
+            if n == 1 { "" } else { "s" }
+        )
+    })
+}
+
 fn mac(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     m.update(id.as_bytes());
@@ -153,5 +188,37 @@ mod tests {
     #[test]
     fn raw_secrets_are_used_as_bytes() {
         assert_eq!(signing_key("plain-secret"), b"plain-secret");
+    }
+
+    #[test]
+    fn generated_secrets_are_32_random_bytes() {
+        let a = generate_secret().unwrap();
+        let b = generate_secret().unwrap();
+        assert_ne!(a, b);
+        for s in [&a, &b] {
+            let body = s.strip_prefix("whsec_").expect("whsec_ prefix");
+            assert_eq!(STANDARD.decode(body).unwrap().len(), 32);
+            assert_eq!(signing_key(s).len(), 32);
+            assert_eq!(secret_warning(s), None);
+        }
+    }
+
+    #[test]
+    fn short_or_broken_secrets_are_warned_about() {
+        // 8 bytes, base64: too short.
+        let short = format!("{}{}", "whsec_", STANDARD.encode(b"12345678"));
+        let w = secret_warning(&short).unwrap();
+        assert!(w.contains("8 bytes") && !w.contains(&short), "{w}");
+        assert!(secret_warning("hunter2").unwrap().contains("7 bytes"));
+        // Long enough as raw text, but meant as whsec_ and mistyped.
+        let broken = format!("{}{}", "whsec_", "not base64 at all, not even close!!");
+        let w = secret_warning(&broken).unwrap();
+        assert!(
+            w.contains("not base64") && !w.contains("not even close"),
+            "{w}"
+        );
+        assert_eq!(secret_warning("a raw secret of twenty-four"), None);
+        let sixteen = format!("{}{}", "whsec_", STANDARD.encode([7u8; 16]));
+        assert_eq!(secret_warning(&sixteen), None);
     }
 }
