@@ -15,7 +15,14 @@ fn main() {
             {
                 0
             } else {
-                eprintln!("error: {err:#}");
+                // Messages quote paths and names from what was scanned: their control
+                // characters are shown escaped (line breaks the message makes are kept).
+                let text = format!("{err:#}");
+                let lines: Vec<_> = text
+                    .split('\n')
+                    .map(keyhound::term::escape_controls)
+                    .collect();
+                eprintln!("error: {}", lines.join("\n"));
                 EXIT_ERROR
             }
         }

@@ -329,6 +329,116 @@ fn hundred_megabyte_single_line() {
         .stdout(predicate::str::contains("over the size limit"));
 }
 
+/// keyhound run as an unprivileged user when the tests run as root (root reads anything).
+fn unprivileged() -> assert_cmd::Command {
+    let bin = assert_cmd::cargo::cargo_bin("keyhound");
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut c = if is_root {
+        let mut c = assert_cmd::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        assert_cmd::Command::new(&bin)
+    };
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// A directory that cannot be read is named as such (it was reported as its
+/// `.keyhoundignore`), and a scan of nothing readable is an error.
+#[test]
+fn unreadable_directory_is_named_itself() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    write(dir.path(), "locked/a.txt", "x\n");
+    let locked = dir.path().join("locked");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    let out = unprivileged()
+        .arg("scan")
+        .arg(&locked)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(".keyhoundignore"), "{err}");
+    assert!(
+        err.contains(&format!("{}: Permission denied", locked.display())),
+        "{err}"
+    );
+    assert!(err.contains("nothing could be read"), "{err}");
+}
+
+/// File names carrying ESC, CR, LF or bidirectional overrides cannot move the cursor, set
+/// the window title or forge lines: every human-facing output shows them escaped.
+#[test]
+fn control_characters_in_names_are_escaped_in_every_human_output() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let evil = "evil\x1b]0;pwned\x07\r\nScanned 0 files: no secrets found\u{202e}.py";
+    write(dir.path(), evil, format!("k = \"{}\"\n", github_token(12)));
+    let f = dir.path().join(evil);
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+    // An unreadable one too, for the warning.
+    let locked_name = "locked\x1b[2J.txt";
+    write(dir.path(), locked_name, "x\n");
+    fs::set_permissions(
+        dir.path().join(locked_name),
+        fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let raw = |s: &str| s.contains('\x1b') || s.contains('\r') || s.contains('\u{202e}');
+    for format in ["text", "github", "markdown"] {
+        let out = unprivileged()
+            .args(["scan", "--format", format])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !raw(&stdout),
+            "{format}: raw control characters in {stdout:?}"
+        );
+        assert!(
+            !raw(&stderr),
+            "{format}: raw control characters in {stderr:?}"
+        );
+        assert!(
+            stdout.contains("evil\\x1b]0;pwned\\u{7}\\r\\nScanned"),
+            "{format}: {stdout}"
+        );
+        assert!(
+            !stdout.lines().any(|l| l.starts_with("Scanned 0 files")),
+            "{format}: a forged line: {stdout}"
+        );
+        assert!(stderr.contains("locked\\x1b[2J.txt"), "{format}: {stderr}");
+    }
+    // Errors quoting a path too.
+    let out = keyhound()
+        .arg("scan")
+        .arg(dir.path().join("gone\x1b[2J"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !raw(&stderr) && stderr.contains("gone\\x1b[2J"),
+        "{stderr:?}"
+    );
+}
+
 #[test]
 fn unreadable_file_is_a_warning_and_the_scan_goes_on() {
     use std::os::unix::fs::PermissionsExt;

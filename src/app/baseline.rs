@@ -46,11 +46,14 @@ pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
                 println!(
                     "stale: {}  {}  {}{}",
                     e.fingerprint,
-                    e.rule,
-                    e.path,
+                    crate::term::escape_controls(&e.rule),
+                    crate::term::escape_controls(&e.path),
                     e.commit
                         .as_deref()
-                        .map(|id| format!("  (commit {})", &id[..id.len().min(12)]))
+                        .map(|id| format!(
+                            "  (commit {})",
+                            crate::term::escape_controls(&id[..id.len().min(12)])
+                        ))
                         .unwrap_or_default()
                 );
             }

@@ -114,7 +114,7 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
     } else {
         println!("not translated ({}):", skipped.len());
         for s in &skipped {
-            println!("  - {s}");
+            println!("  - {}", crate::term::escape_controls(s));
         }
     }
     Ok(EXIT_CLEAN)

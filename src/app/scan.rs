@@ -166,7 +166,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
         scan::scan_tree(&engine, &p.policy, &p.opts, &walk)
     };
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::term::escape_controls(w));
     }
     if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
         bail!("nothing could be read at the given path(s)");
@@ -284,7 +284,7 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     }
     outcome.stats.config_from = trusted.from;
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::term::escape_controls(w));
     }
     Ok(p.collected(outcome, engine, root, trusted.baseline))
 }

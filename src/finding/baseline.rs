@@ -112,6 +112,12 @@ impl Baseline {
             if !is_fingerprint(&e.fingerprint) {
                 bail!("entry for {} has no valid fingerprint", e.path);
             }
+            if e.commit
+                .as_deref()
+                .is_some_and(|c| !crate::config::is_commit_id(c))
+            {
+                bail!("entry for {} has an invalid commit id", e.path);
+            }
         }
         entries.sort();
         Ok(Baseline::new(Scope::new(&file.scope), dedup(entries)))
@@ -249,6 +255,9 @@ pub fn ignored_fingerprints(root: &Path) -> Result<Vec<String>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        // A directory that cannot be read holds no ignore file anyone could read either:
+        // the scan reports the directory itself, not a file in it.
+        Err(_) if std::fs::read_dir(root).is_err() => return Ok(Vec::new()),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     Ok(fingerprints_in(&text))
@@ -364,6 +373,14 @@ mod tests {
         assert!(Baseline::parse("{\"keyhound_baseline\": 9, \"entries\": []}").is_err());
         let short = "{\"keyhound_baseline\": 1, \"entries\": [{\"path\":\"a\",\"rule\":\"r\",\"fingerprint\":\"abc\"}]}";
         assert!(Baseline::parse(short).is_err());
+        // A commit id that is not one (a report cuts ids to 12 characters: a multi-byte
+        // character there must never be reached).
+        let fp = "0123456789abcdef0123456789abcdef";
+        let commit = format!("{{\"keyhound_baseline\": 1, \"entries\": [{{\"path\":\"a\",\"rule\":\"r\",\"fingerprint\":\"{fp}\",\"commit\":\"éééééééééé\"}}]}}");
+        let e = Baseline::parse(&commit).unwrap_err();
+        assert!(format!("{e:#}").contains("invalid commit id"), "{e:#}");
+        let ok = commit.replace("éééééééééé", "0a1b2c3d4e5f");
+        assert!(Baseline::parse(&ok).is_ok());
     }
 
     #[test]

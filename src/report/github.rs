@@ -5,9 +5,11 @@ use crate::finding::{Finding, FindingKind};
 use crate::scan::{Kind, Outcome};
 use std::io::{self, Write};
 
-/// Escapes a workflow command's message.
+/// Escapes a workflow command's message (control characters first: the runner's log
+/// renders ANSI escapes).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::term::escape_controls(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -117,7 +119,8 @@ mod tests {
 
     #[test]
     fn escaping_follows_the_workflow_command_rules() {
-        assert_eq!(escape_data("100% done\nnext"), "100%25 done%0Anext");
+        assert_eq!(escape_data("100% done\nnext"), "100%25 done\\nnext");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_data("a\x1b[2Jb\rc"), "a\\x1b[2Jb\\rc");
     }
 }

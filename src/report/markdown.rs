@@ -11,7 +11,8 @@ pub const MAX_ROWS: usize = 500;
 /// Makes text safe in a table cell: no `|` column breaks, no line breaks, no Markdown or
 /// HTML markup taking effect.
 fn cell(s: &str) -> String {
-    s.chars()
+    crate::term::escape_controls(s)
+        .chars()
         .map(|c| match c {
             '|' => "\\|".to_string(),
             '\n' | '\r' => " ".to_string(),
@@ -188,7 +189,7 @@ fn write_suppressions(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> 
 mod tests {
     #[test]
     fn cells_cannot_break_the_table_or_inject_markup() {
-        let c = super::cell("a|b\n<img src=x>`code`");
-        assert_eq!(c, "a\\|b &lt;img src=x&gt;'code'");
+        let c = super::cell("a|b\n<img src=x>`code`\x1b[2J");
+        assert_eq!(c, "a\\|b\\n&lt;img src=x&gt;'code'\\x1b[2J");
     }
 }

@@ -5,6 +5,7 @@ use crate::detect::Confirmation;
 use crate::finding::{Context, Finding, FindingKind};
 use crate::rules::{Environment, Severity};
 use crate::scan::{Kind, Outcome};
+use crate::term::escape_controls as esc;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -104,11 +105,11 @@ fn write_suppression(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Re
             Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(),
             "[notice]"
         ),
-        paint(c, Style::new().bold(), &f.rule_name),
-        paint(c, dim, &format!("({})", f.rule_id)),
+        paint(c, Style::new().bold(), &esc(&f.rule_name)),
+        paint(c, dim, &format!("({})", esc(&f.rule_id))),
     )?;
-    writeln!(out, "  {}:{}", f.path, f.line)?;
-    writeln!(out, "  added:       {line}")?;
+    writeln!(out, "  {}:{}", esc(&f.path), f.line)?;
+    writeln!(out, "  added:       {}", esc(line))?;
     writeln!(
         out,
         "  why:         {}",
@@ -154,20 +155,20 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
         out,
         "{} {} {}{marker}",
         paint(c, severity_style(f.severity), &format!("[{label}]")),
-        paint(c, bold, &f.rule_name),
-        paint(c, dim, &format!("({})", f.rule_id)),
+        paint(c, bold, &esc(&f.rule_name)),
+        paint(c, dim, &format!("({})", esc(&f.rule_id))),
     )?;
-    writeln!(out, "  {}:{}:{}", f.path, f.line, f.column)?;
+    writeln!(out, "  {}:{}:{}", esc(&f.path), f.line, f.column)?;
     if let Some(commit) = &f.commit {
         let short = &commit.id[..commit.id.len().min(12)];
         writeln!(
             out,
             "  commit:      {short} {} <{}> {}",
-            commit.author_name,
-            commit.author_email,
+            esc(&commit.author_name),
+            esc(&commit.author_email),
             super::rfc3339(commit.time)
         )?;
-        writeln!(out, "               {}", commit.summary)?;
+        writeln!(out, "               {}", esc(&commit.summary))?;
         let mut notes = Vec::new();
         if f.other_commits > 0 {
             notes.push(format!(
@@ -183,18 +184,24 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
             writeln!(out, "  history:     {}", notes.join("; "))?;
         }
     }
-    writeln!(out, "  secret:      {secret}  (entropy {:.2})", f.entropy)?;
-    writeln!(out, "  line:        {line}")?;
-    if f.environment != Environment::Unknown || f.context == Context::Test {
-        writeln!(
-            out,
-            "  context:     {} key in {} code",
-            f.environment.as_str(),
-            f.context.as_str()
-        )?;
+    writeln!(
+        out,
+        "  secret:      {}  (entropy {:.2})",
+        esc(&secret),
+        f.entropy
+    )?;
+    writeln!(out, "  line:        {}", esc(line))?;
+    let context = match (f.environment, f.context) {
+        (Environment::Unknown, Context::Test) => Some("in test code".to_string()),
+        (Environment::Unknown, Context::Code) => None,
+        (env, Context::Test) => Some(format!("{} key in test code", env.as_str())),
+        (env, Context::Code) => Some(format!("{} key", env.as_str())),
+    };
+    if let Some(context) = context {
+        writeln!(out, "  context:     {context}")?;
     }
     if let Some(r) = &f.revocation {
-        writeln!(out, "  revocation:  {r}")?;
+        writeln!(out, "  revocation:  {}", esc(r))?;
     }
     writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
     writeln!(out)?;
