@@ -97,8 +97,13 @@ pub fn normalize_remote(url: &str) -> String {
         // scp-like `user@host:path`: the first `:` after the user ends the host (a
         // `user:password@` before it must not end up in the path, which baselines store).
         _ if !had_scheme && rest.contains(':') && !rest.starts_with('/') => {
-            let slash = rest.find('/').unwrap_or(rest.len());
-            let host_at = rest[..slash].rfind('@').map_or(0, |a| a + 1);
+            // The host follows the last `@` that still has a `host:path` after it: the
+            // password before it may hold `@`, `:` and `/` itself.
+            let host_at = rest
+                .rmatch_indices('@')
+                .map(|(a, _)| a + 1)
+                .find(|&a| rest[a..].contains(':'))
+                .unwrap_or(0);
             let i = rest[host_at..]
                 .find(':')
                 .map_or(rest.len(), |c| host_at + c);
@@ -892,6 +897,11 @@ mod tests {
         // Credentials in an scp-like address stay out of the scope too.
         let scp_with_password = format!("deploy:{}@github.com:acme/app.git", "hunter2");
         assert_eq!(normalize_remote(&scp_with_password), "github.com/acme/app");
+        // Passwords holding `/`, `:` or `@` stay out too.
+        for pw in ["pa/ss", "pa:ss", "p@ss/w:rd"] {
+            let url = format!("deploy:{pw}@github.com:acme/app.git");
+            assert_eq!(normalize_remote(&url), "github.com/acme/app", "{pw}");
+        }
         assert_eq!(normalize_remote("/srv/git/app.git"), "srv/git/app");
         assert_eq!(normalize_remote("file:///srv/git/app.git"), "srv/git/app");
         assert_ne!(
