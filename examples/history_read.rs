@@ -9,7 +9,14 @@ fn main() {
     let repo = git::open(std::path::Path::new(&path)).expect("repository");
     let t = Instant::now();
     let store = git::BlobStore::open(repo.path()).unwrap();
-    let plan = git::plan_history(&repo, &store, &git::HistoryOptions::default(), &|_| {}).unwrap();
+    let plan = git::plan_history(
+        &repo,
+        &store,
+        &git::HistoryOptions::default(),
+        &|_| {},
+        &|_| false,
+    )
+    .unwrap();
     println!(
         "plan: {} commits, {} blobs, {:?}",
         plan.commits,

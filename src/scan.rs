@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What a scan read: the report words its summary after it.
@@ -338,6 +338,9 @@ pub fn scan_staged(
     }
 }
 
+/// The path a finding in a commit message is reported at.
+pub const COMMIT_MESSAGE: &str = "<commit message>";
+
 /// How a history scan runs.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryRun {
@@ -368,10 +371,17 @@ pub fn scan_history(
     };
     let walking = bar(ProgressBar::new_spinner());
     let store = git::BlobStore::open(repo.path())?;
-    let plan = git::plan_history(repo, &store, &run.select, &|n| {
-        walking.set_message(format!("walking history: {n} commits"));
-        walking.tick();
-    })?;
+    let plan = git::plan_history(
+        repo,
+        &store,
+        &run.select,
+        &|n| {
+            walking.set_message(format!("walking history: {n} commits"));
+            walking.tick();
+        },
+        // Only messages with something in them are kept (and scanned again below).
+        &|message| !engine.scan(message, &mut Scratch::default()).is_empty(),
+    )?;
     walking.finish_and_clear();
 
     let mut warnings = Vec::new();
@@ -522,6 +532,43 @@ pub fn scan_history(
         bail!("{first}");
     }
 
+    // Commit messages: a secret there is as leaked as one in a file. Each is a finding at
+    // `<commit message>`, and the commit's summary, which reports show, is redacted.
+    let mut acc = acc;
+    let mut redacted_commits: HashMap<String, Arc<crate::source::CommitInfo>> = HashMap::new();
+    let mut scratch = Scratch::default();
+    for m in &plan.messages {
+        let matches = engine.scan(m.text.as_bytes(), &mut scratch);
+        if matches.is_empty() {
+            continue;
+        }
+        let mut summary = m.commit.summary.clone();
+        for x in &matches {
+            let secret = &m.text[x.secret.clone()];
+            if !secret.is_empty() {
+                summary = summary.replace(secret, &finding::redact(secret));
+            }
+        }
+        let commit = Arc::new(crate::source::CommitInfo {
+            summary,
+            ..(*m.commit).clone()
+        });
+        redacted_commits.insert(commit.id.clone(), commit.clone());
+        let origin = Origin {
+            path: COMMIT_MESSAGE.to_string(),
+            commit: Some(commit),
+        };
+        for mut f in finding::build(engine, &origin, m.text.as_bytes(), &matches, finding_opts) {
+            if policy.admit(&mut f, COMMIT_MESSAGE) {
+                acc.found.push(Found {
+                    order: m.order,
+                    finding: f,
+                    parent: None,
+                });
+            }
+        }
+    }
+
     // A commit added a secret at a path when the path's previous version (in its first
     // parent) did not hold it: an older secret in a file a commit edits is not that
     // commit's, and a range scan does not report it.
@@ -567,6 +614,13 @@ pub fn scan_history(
     for (i, others) in keep {
         let mut f = found[i].finding.clone();
         f.other_commits = others;
+        if let Some(c) = f.commit.as_ref().and_then(|c| redacted_commits.get(&c.id)) {
+            f.commit = Some(c.clone());
+        }
+        if f.path == COMMIT_MESSAGE {
+            findings.push(f);
+            continue;
+        }
         let head = head_files
             .entry(f.path.clone())
             .or_insert_with(|| head.as_ref().and_then(|t| git::blob_at(repo, t, &f.path)));

@@ -1129,3 +1129,67 @@ fn inline_allow_markers_added_are_reported_and_can_be_audited() {
     let rep = json_in(r.path(), &["scan", "--format", "json", "."], 0);
     assert_eq!(rep["summary"]["findings"], 0);
 }
+
+/// A secret in a commit message is found (it is as leaked as one in a file), and the
+/// commit's summary is redacted in every report: it was printed whole in text, JSON
+/// `commit.summary` and SARIF `commitSummary`.
+#[test]
+fn secrets_in_commit_messages_are_found_and_redacted() {
+    let r = repo();
+    write(r.path(), "a.txt", "hello\n");
+    commit_all(r.path(), "init");
+    let token = github_token(90);
+    git(
+        r.path(),
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            &format!("ci: use {token} for now"),
+            "-m",
+            "body",
+        ],
+    );
+    let other = aws_key_id(91);
+    write(r.path(), "b.txt", "world\n");
+    commit_all(r.path(), &format!("add b\n\nthe key was {other}"));
+    let rep = json_in(r.path(), &["scan", "--git", "--format", "json"], 1);
+    let f = findings(&rep);
+    assert_eq!(f.len(), 2, "{f:?}");
+    for x in f {
+        assert_eq!(x["path"], "<commit message>");
+        assert!(x["in_head"].is_null());
+    }
+    let rules: Vec<&str> = f.iter().map(|x| x["rule_id"].as_str().unwrap()).collect();
+    assert!(
+        rules.contains(&"github.pat.classic") && rules.contains(&"aws.access-key-id"),
+        "{rules:?}"
+    );
+    let gh = f
+        .iter()
+        .find(|x| x["rule_id"] == "github.pat.classic")
+        .unwrap();
+    assert_eq!(gh["line"], 1);
+    assert_eq!(gh["commit"]["summary"], "ci: use ghp_… for now");
+    for format in ["text", "json", "sarif", "github", "markdown"] {
+        let out = output_in(r.path(), &["scan", "--git", "--format", format], 1);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(&token) && !text.contains(&other),
+            "{format}: a secret leaked"
+        );
+        if format == "sarif" {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert!(sarif_schema_errors(&v).is_empty());
+        }
+    }
+    // A range covers its own commits' messages only.
+    let rep = json_in(
+        r.path(),
+        &["scan", "--git", "HEAD~1..HEAD", "--format", "json"],
+        1,
+    );
+    assert_eq!(findings(&rep).len(), 1);
+    assert_eq!(findings(&rep)[0]["rule_id"], "aws.access-key-id");
+}

@@ -335,10 +335,22 @@ pub struct BlobJob {
     pub is_parent: bool,
 }
 
+/// A commit message kept for scanning (see [`plan_history`]).
+#[derive(Debug, Clone)]
+pub struct CommitMessage {
+    /// The commit's walk position.
+    pub order: usize,
+    pub commit: Arc<CommitInfo>,
+    /// The whole message.
+    pub text: String,
+}
+
 /// The blobs a history scan must read.
 #[derive(Debug, Default)]
 pub struct HistoryPlan {
     pub blobs: Vec<BlobJob>,
+    /// The commit messages to scan.
+    pub messages: Vec<CommitMessage>,
     pub commits: u64,
     pub shallow: bool,
     /// HEAD has no commits yet: nothing to scan.
@@ -346,12 +358,15 @@ pub struct HistoryPlan {
 }
 
 /// Walks the commits `opts` selects and lists, once per object id, every blob they introduce.
-/// `progress` is called with the number of commits walked so far.
+/// `progress` is called with the number of commits walked so far. Each commit's whole
+/// message is offered to `keep_message`; the plan holds those it keeps (for a slice, only
+/// the messages of commits that touch it), so that they can be scanned too.
 pub fn plan_history(
     repo: &Repository,
     store: &BlobStore,
     opts: &HistoryOptions,
     progress: &(dyn Fn(u64) + Sync),
+    keep_message: &(dyn Fn(&[u8]) -> bool + Sync),
 ) -> Result<HistoryPlan> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
@@ -430,10 +445,10 @@ pub fn plan_history(
             repo.object_cache_size(16 << 20);
             let mut out = Vec::new();
             for (i, &oid) in run.iter().enumerate() {
-                let (info, blobs) = commit_blobs(&repo, oid)
+                let (info, blobs, message) = commit_blobs(&repo, oid, keep_message)
                     .with_context(|| format!("cannot compare commit {oid} with its parent"))?;
-                if !blobs.is_empty() {
-                    out.push((c * chunk + i, Arc::new(info), blobs));
+                if !blobs.is_empty() || message.is_some() {
+                    out.push((c * chunk + i, Arc::new(info), blobs, message));
                 }
                 let n = walked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 if n.is_multiple_of(256) {
@@ -463,7 +478,18 @@ pub fn plan_history(
         })
     };
     for run in runs {
-        for (order, info, blobs) in run? {
+        for (order, info, blobs, message) in run? {
+            let touches = opts.prefix.is_none()
+                || blobs
+                    .iter()
+                    .any(|(_, path, _)| under(opts.prefix.as_deref(), path));
+            if let (Some(text), true) = (message, touches) {
+                plan.messages.push(CommitMessage {
+                    order,
+                    commit: info.clone(),
+                    text,
+                });
+            }
             for (oid, path, parent) in blobs {
                 if !under(opts.prefix.as_deref(), &path) {
                     continue;
@@ -486,15 +512,21 @@ pub fn plan_history(
     Ok(plan)
 }
 
-/// One commit's share of the plan: its walk position, its metadata, the blobs it introduced.
-type Walked = (usize, Arc<CommitInfo>, Vec<Introduced>);
+/// One commit's share of the plan: its walk position, its metadata, the blobs it introduced
+/// and its message, if kept.
+type Walked = (usize, Arc<CommitInfo>, Vec<Introduced>, Option<String>);
 
 /// A blob a commit introduced: its id, its path, and the blob at that path in the first
 /// parent (if the path held a blob there).
 type Introduced = (Oid, String, Option<Oid>);
 
-/// A commit's metadata and the blobs it introduces relative to its first parent.
-fn commit_blobs(repo: &gix::Repository, oid: Oid) -> Result<(CommitInfo, Vec<Introduced>)> {
+/// A commit's metadata, the blobs it introduces relative to its first parent, and its
+/// message when `keep_message` wants it.
+fn commit_blobs(
+    repo: &gix::Repository,
+    oid: Oid,
+    keep_message: &(dyn Fn(&[u8]) -> bool + Sync),
+) -> Result<(CommitInfo, Vec<Introduced>, Option<String>)> {
     let id = gix::ObjectId::from_bytes_or_panic(oid.as_bytes());
     let commit = repo.find_commit(id)?;
     let tree = commit.tree_id()?.detach();
@@ -506,7 +538,9 @@ fn commit_blobs(repo: &gix::Repository, oid: Oid) -> Result<(CommitInfo, Vec<Int
     };
     let mut blobs = Vec::new();
     introduced(repo, parent_tree, tree, &mut String::new(), &mut blobs)?;
-    let info = if blobs.is_empty() {
+    let raw = commit.message_raw_sloppy();
+    let message = keep_message(raw).then(|| String::from_utf8_lossy(raw).into_owned());
+    let info = if blobs.is_empty() && message.is_none() {
         CommitInfo::default()
     } else {
         let author = commit.author()?.trim();
@@ -518,7 +552,7 @@ fn commit_blobs(repo: &gix::Repository, oid: Oid) -> Result<(CommitInfo, Vec<Int
             summary: commit.message()?.summary().to_string(),
         }
     };
-    Ok((info, blobs))
+    Ok((info, blobs, message))
 }
 
 /// The blobs tree `new` has that tree `old` does not have at the same path: added or changed
