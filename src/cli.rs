@@ -525,7 +525,8 @@ const IMPORT_HELP: &str = "\
 Translated exactly: global allowlists (gitleaks `paths` are regexes: they become
 `path_regexes`; `regexes`, `stopwords`, `commits`), custom rules (the `secretGroup` becomes
 the `secret` group; a rule without keywords gets the literals its matches start with) and
-their allowlists' regexes and stopwords, `[extend] useDefault`. Everything else is listed as
+their allowlists' regexes and stopwords. keyhound's built-in rules stay on beside the
+translated ones (`--replace-defaults`: only with gitleaks' `[extend] useDefault = true`). Everything else is listed as
 not translated, never approximated: an allowlist that silences more than the original would
 hide leaks.
 
@@ -556,6 +557,11 @@ pub enum ImportCommand {
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,
+        /// Turn keyhound's built-in rules off unless the gitleaks configuration has
+        /// `[extend] useDefault = true` (gitleaks' meaning of a custom configuration). By
+        /// default they stay on, beside the translated rules.
+        #[arg(long)]
+        replace_defaults: bool,
     },
 }
 

@@ -197,3 +197,48 @@ fn nothing_to_import_and_bad_input_are_clear_errors() {
     let out = run(r.path(), &["import", "gitleaks", "bad.toml"], 2);
     assert!(out.contains("bad.toml"), "{out}");
 }
+
+/// A configuration with no rule in effect is refused by `scan` and `config check` (it made
+/// every scan "clean"); the importer keeps keyhound's rules on unless asked, and refuses to
+/// write a configuration with none (a gitleaks file none of whose rules translate wrote
+/// `defaults = false` and nothing else).
+#[test]
+fn no_rule_in_effect_is_an_error_never_a_clean_scan() {
+    let r = repo();
+    write(
+        r.path(),
+        "leak.py",
+        format!("k = \"{}\"\n", github_token(5)),
+    );
+    for (config, why) in [
+        ("[extend]\ndefaults = false\n", "defaults = false"),
+        (
+            "disabled_rules = [\"acme.token\"]\n\n[extend]\ndefaults = false\n\n[[rules]]\nid = \"acme.token\"\nname = \"Acme\"\nkeywords = [\"acme_\"]\nregex = 'acme_[a-z]{10}'\n",
+            "every rule is disabled",
+        ),
+    ] {
+        write(r.path(), ".keyhound.toml", config);
+        for args in [&["scan", "."][..], &["config", "check"]] {
+            let out = run(r.path(), args, 2);
+            assert!(out.contains("no rule is in effect") && out.contains(why), "{args:?}: {out}");
+        }
+    }
+    std::fs::remove_file(r.path().join(".keyhound.toml")).unwrap();
+    // Only a look-around rule, which is listed as not translated.
+    write(
+        r.path(),
+        ".gitleaks.toml",
+        "[[rules]]\nid = \"la\"\nregex = '''acme_(?=[a-z]{10})'''\nkeywords = [\"acme_\"]\n",
+    );
+    let out = run(r.path(), &["import", "gitleaks", "--replace-defaults"], 2);
+    assert!(
+        out.contains("no\nrule would be in effect") || out.contains("no rule would be in effect"),
+        "{out}"
+    );
+    assert!(!r.path().join(".keyhound.toml").exists());
+    run(r.path(), &["import", "gitleaks"], 0);
+    let toml = std::fs::read_to_string(r.path().join(".keyhound.toml")).unwrap();
+    assert!(toml.contains("defaults = true"), "{toml}");
+    // And the built-in rules still find what they find.
+    assert_eq!(scan(r.path(), 1).len(), 1);
+}

@@ -116,14 +116,17 @@ struct Global {
     commits: Vec<String>,
 }
 
-/// Translates gitleaks configuration text (`name` labels errors).
-pub fn translate(name: &str, text: &str) -> Result<Translation, String> {
+/// Translates gitleaks configuration text (`name` labels errors). keyhound's built-in rules
+/// stay on unless `replace_defaults`: then, as in gitleaks, a configuration without
+/// `[extend] useDefault = true` has only its own rules (and one none of whose rules could be
+/// translated is an error, not a configuration that finds nothing).
+pub fn translate(name: &str, text: &str, replace_defaults: bool) -> Result<Translation, String> {
     let gl: GlConfig = toml::from_str(text).map_err(|e| format!("{name}: {}", e.message()))?;
     let mut t = Translation::default();
     let mut global = Global::default();
-    let mut defaults = false;
+    let mut defaults = !replace_defaults;
     if let Some(ext) = &gl.extend {
-        defaults = ext.use_default;
+        defaults |= ext.use_default;
         if let Some(p) = &ext.path {
             t.skipped.push(format!(
                 "[extend] path = {p:?}: import that file too (`keyhound import gitleaks {p}`) and merge the results"
@@ -148,6 +151,13 @@ pub fn translate(name: &str, text: &str) -> Result<Translation, String> {
             t.rules.push(rule.id.clone());
             rules.push(rule);
         }
+    }
+    if !defaults && rules.is_empty() {
+        return Err(format!(
+            "{name}: none of its rules could be translated, and with --replace-defaults no \
+             rule would be in effect (every scan would come out clean); import without \
+             --replace-defaults to keep keyhound's built-in rules"
+        ));
     }
     t.config = render(name, gl.title.as_deref(), defaults, &global, &rules);
     // What we write must load: a failure here is a bug in this translator, not in the input.
@@ -485,9 +495,9 @@ fn render(name: &str, title: Option<&str>, defaults: bool, g: &Global, rules: &[
         o,
         "# keyhound's own built-in rules{}",
         if defaults {
-            " (gitleaks' useDefault = true)"
+            " are on (gitleaks' own defaults are not translated: keyhound's cover them)"
         } else {
-            " are off, as gitleaks' defaults were"
+            " are off, as gitleaks' defaults were (--replace-defaults)"
         }
     );
     let _ = writeln!(o, "defaults = {defaults}\n");

@@ -318,6 +318,18 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     }
     issuers.extend(rules);
     let rules = issuers;
+    if rules.is_empty() {
+        // A scan with no rule finds nothing and would say "no secrets found".
+        return Err(ConfigError(format!(
+            "{name}: no rule is in effect ({}): every scan would come out clean. Remove \
+             `defaults = false` from [extend], add rules, or enable some",
+            if raw.extend.defaults == Some(false) && summary.custom_rules.is_empty() {
+                "`[extend] defaults = false` and no rule of its own"
+            } else {
+                "every rule is disabled"
+            }
+        )));
+    }
     let allowlist = compile_allowlist(name, raw.allowlist)?;
     let test_paths = TestPaths::new(&raw.context.test_paths)
         .map_err(|e| ConfigError(format!("{name}: [context] {e}")))?;
