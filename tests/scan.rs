@@ -908,3 +908,65 @@ fn sarif_is_cut_to_fit_the_compressed_size_limit() {
     whole.push(b'\n');
     assert!(all == whole, "streamed SARIF differs from the rendered log");
 }
+
+/// A named pipe, `/dev/stdin` or a process substitution named on the command line is input:
+/// it is read and scanned (each was "Scanned 0 files", exit 0). A socket, which cannot be
+/// read, is an error, never a clean scan.
+#[test]
+fn pipes_and_devices_named_on_the_command_line_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = format!("k = \"{}\"\n", github_token(21));
+    // A FIFO, written by another thread.
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let (fifo, content) = (fifo.clone(), content.clone());
+        std::thread::spawn(move || fs::write(fifo, content).unwrap())
+    };
+    let rep = scan_json(&fifo, &[], 1);
+    writer.join().unwrap();
+    assert_eq!(rep["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(rep["summary"]["files"], 1);
+    // /dev/stdin fed by a pipe, and bash's <(…).
+    let bin = assert_cmd::cargo::cargo_bin("keyhound");
+    let file = dir.path().join("token.txt");
+    fs::write(&file, &content).unwrap();
+    for script in [
+        format!(
+            "cat '{}' | '{}' scan --format json /dev/stdin",
+            file.display(),
+            bin.display()
+        ),
+        format!(
+            "'{}' scan --format json <(cat '{}')",
+            bin.display(),
+            file.display()
+        ),
+    ] {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(rep["findings"].as_array().unwrap().len(), 1, "{script}");
+    }
+    // A socket cannot be opened: exit 2, naming it.
+    let sock = dir.path().join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    keyhound()
+        .arg("scan")
+        .arg(&sock)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sock"));
+}

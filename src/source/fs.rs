@@ -119,6 +119,14 @@ pub fn walk<S, K, I, V, F>(
                 return WalkState::Continue;
             };
             if !ft.is_file() {
+                // A named pipe or device named on the command line (`/dev/stdin`, `<(cmd)`,
+                // a FIFO) is input the user handed over: read it as a stream. Found inside a
+                // directory, it is not a file and is passed over.
+                if entry.depth() == 0 && !ft.is_dir() {
+                    if let Some(s) = worker.state.as_mut() {
+                        read_stream(entry.path(), opts, stats, s, visit);
+                    }
+                }
                 return WalkState::Continue;
             }
             let name = entry.file_name().to_string_lossy();
@@ -169,6 +177,45 @@ pub fn walk<S, K, I, V, F>(
             WalkState::Continue
         })
     });
+}
+
+/// Reads a stream named on the command line (see [`walk`]) and visits it as one blob; at
+/// most `max_file_size` bytes of it are scanned, with a warning when there was more.
+fn read_stream<S, V>(path: &Path, opts: &WalkOptions, stats: &WalkStats, state: &mut S, visit: &V)
+where
+    V: Fn(&mut S, Blob<'_>) + Sync,
+{
+    let warn = |w: String| stats.warnings.lock().unwrap().push(w);
+    let read =
+        std::fs::File::open(path).and_then(|f| super::stdin::read_from(f, opts.max_file_size));
+    let (data, cut) = match read {
+        Ok(r) => r,
+        Err(err) => {
+            stats.unreadable.fetch_add(1, Ordering::Relaxed);
+            warn(format!("{}: {err}", path.display()));
+            return;
+        }
+    };
+    if cut {
+        warn(format!(
+            "{}: larger than --max-file-size ({} bytes); only the first part was scanned",
+            path.display(),
+            opts.max_file_size
+        ));
+    }
+    if is_binary(&data) {
+        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    stats.files.fetch_add(1, Ordering::Relaxed);
+    stats.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+    visit(
+        state,
+        Blob {
+            origin: Origin::file(display_path(path)),
+            data: &data,
+        },
+    );
 }
 
 /// A worker thread's state; handed to `finish` when the walker drops the thread's visitor.
