@@ -48,6 +48,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub stats: Stats,
     pub warnings: Vec<String>,
+    /// Staged scans: the files not scanned, with why.
+    pub skipped: Vec<(String, &'static str)>,
 }
 
 impl Outcome {
@@ -240,6 +242,7 @@ pub fn scan_tree(
             config_from: None,
         },
         warnings,
+        skipped: Vec::new(),
     }
 }
 
@@ -281,6 +284,7 @@ pub fn scan_bytes(
         findings,
         stats,
         warnings: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
@@ -335,6 +339,7 @@ pub fn scan_staged(
         findings,
         stats,
         warnings: Vec::new(),
+        skipped: staged.skipped.clone(),
     }
 }
 
@@ -645,5 +650,6 @@ pub fn scan_history(
             config_from: None,
         },
         warnings,
+        skipped: Vec::new(),
     })
 }

@@ -132,10 +132,31 @@ fn staged_binary_and_oversized_blobs_are_skipped_and_counted() {
         "big.txt",
         format!("t = {}\n{}", github_token(11), "x".repeat(4096)),
     );
+    let utf16: Vec<u8> = format!("\u{feff}$token = \"{}\"\r\n", github_token(12))
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    write(r.path(), "setup.ps1", utf16);
     git(r.path(), &["add", "-A"]);
     let rep = scan_json(r.path(), &["--staged", "--max-file-size", "1K"], 0);
-    assert_eq!(rep["summary"]["skipped_binary"], 1);
+    assert_eq!(rep["summary"]["skipped_binary"], 2);
     assert_eq!(rep["summary"]["skipped_large"], 1);
+    // Even quiet, as the hook runs it, the scan says what it did not check (it was silent).
+    let out = output_in(
+        r.path(),
+        &["scan", "--staged", "--quiet", "--max-file-size", "1K"],
+        0,
+    );
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("3 staged files not scanned")
+            && err.contains("big.txt (over --max-file-size)")
+            && err.contains("blob.bin (binary)")
+            && err.contains("setup.ps1 (UTF-16 text"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -101,6 +101,10 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
         send_revocations(&args, c.revocation.take(), &c.root, &mut c.outcome.findings)?;
     }
     emit_report(&args, &c.outcome, &c.engine)?;
+    if let Some(line) = skipped_line(&c.outcome.skipped) {
+        // Even with --quiet: a commit is about to include files nobody checked.
+        eprintln!("{line}");
+    }
     let code = exit_code(args.fail_on, &c.outcome.findings);
     if code == EXIT_FINDINGS {
         if args.target.staged {
@@ -263,6 +267,7 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
                 ..scan::Stats::default()
             },
             warnings: Vec::new(),
+            skipped: Vec::new(),
         },
     };
     if let Some((base, head)) = ends {
@@ -507,6 +512,28 @@ fn prepare(
         },
         revocation: cfg.revocation,
     })
+}
+
+/// One line naming the staged files that were not scanned, and why; `None` if none were.
+fn skipped_line(skipped: &[(String, &'static str)]) -> Option<String> {
+    const SHOWN: usize = 5;
+    if skipped.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|(path, why)| format!("{} ({why})", crate::term::escape_controls(path)))
+        .collect();
+    if skipped.len() > SHOWN {
+        names.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    Some(format!(
+        "keyhound: {} staged file{} not scanned, check by hand: {}",
+        skipped.len(),
+        if skipped.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    ))
 }
 
 pub(super) fn wants_revocation(args: &ScanArgs) -> bool {

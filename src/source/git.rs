@@ -64,6 +64,9 @@ pub struct Staged {
     pub files: Vec<StagedFile>,
     pub skipped_binary: u64,
     pub skipped_large: u64,
+    /// What was not scanned and why (`binary`, `UTF-16 text`, `over --max-file-size`), by
+    /// path: the pre-commit hook says so even when quiet.
+    pub skipped: Vec<(String, &'static str)>,
 }
 
 /// A repository's identity, for scoping fingerprints: the URL of its `origin` remote (or of
@@ -232,6 +235,8 @@ pub fn staged(repo: &Repository, max_file_size: u64) -> Result<Staged> {
             .with_context(|| format!("cannot read staged object {}", new.id()))?;
         if size as u64 > max_file_size {
             out.skipped_large += 1;
+            out.skipped
+                .push((path_of(new.path()), "over --max-file-size"));
             continue;
         }
         let blob = repo
@@ -239,6 +244,12 @@ pub fn staged(repo: &Repository, max_file_size: u64) -> Result<Staged> {
             .with_context(|| format!("cannot read staged object {}", new.id()))?;
         if is_binary(blob.content()) {
             out.skipped_binary += 1;
+            let why = if super::looks_utf16(blob.content()) {
+                "UTF-16 text, which keyhound does not decode yet"
+            } else {
+                "binary"
+            };
+            out.skipped.push((path_of(new.path()), why));
             continue;
         }
         let added_lines = if delta.status() == Delta::Added || !old_is_blob {
