@@ -395,8 +395,11 @@ pub fn scan_history(
     }
     if plan.shallow {
         warnings.push(format!(
-            "shallow repository: scanned the {} commits present; older history was not fetched",
-            plan.commits
+            "shallow repository: scanned the {} present; older history was not fetched",
+            match plan.commits {
+                1 => "1 commit".to_string(),
+                n => format!("{n} commits"),
+            }
         ));
     }
     let scanning = bar(ProgressBar::new(plan.blobs.len() as u64));

@@ -242,3 +242,35 @@ fn no_rule_in_effect_is_an_error_never_a_clean_scan() {
     // And the built-in rules still find what they find.
     assert_eq!(scan(r.path(), 1).len(), 1);
 }
+
+/// `.gitleaksignore` entries name files in the repository: one naming a file outside it —
+/// by `..`, an absolute path, or a symlink out — is not read (it was, and its findings'
+/// fingerprints were written to `.keyhoundignore`).
+#[test]
+fn gitleaksignore_entries_outside_the_repository_are_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "creds.txt",
+        format!("k = \"{}\"\n", github_token(6)),
+    );
+    let r = repo();
+    let secret = outside.path().join("creds.txt");
+    std::os::unix::fs::symlink(&secret, r.path().join("link.txt")).unwrap();
+    // `../../…/tmp/…/creds.txt` from the repository's root.
+    let to_root = "../".repeat(r.path().components().count() - 1);
+    let up = format!("{to_root}{}", secret.strip_prefix("/").unwrap().display());
+    let entries = [
+        format!("{}:github-pat:1", secret.display()),
+        "link.txt:github-pat:1".to_string(),
+        format!("{up}:github-pat:1"),
+    ];
+    write(
+        r.path(),
+        ".gitleaksignore",
+        format!("{}\n", entries.join("\n")),
+    );
+    let out = run(r.path(), &["import", "gitleaks", ".gitleaksignore"], 0);
+    assert_eq!(out.matches("outside the repository").count(), 3, "{out}");
+    assert!(!r.path().join(".keyhoundignore").exists(), "{out}");
+}

@@ -209,13 +209,22 @@ fn content(
                 .ok_or_else(|| format!("{} is not a file in commit {c}", e.file))
         }
         None => {
+            // An ignore file is data from the repository: it names files in it, never
+            // elsewhere (`../../etc/shadow`, `/home/me/.aws/credentials`, a symlink out).
             let p = Path::new(&e.file);
-            let p = if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                root.join(p)
+            let outside = || format!("{} is outside the repository; not read", e.file);
+            if p.is_absolute() {
+                return Err(outside());
+            }
+            let p = root.join(p);
+            let (Ok(real), Ok(top)) = (std::fs::canonicalize(&p), std::fs::canonicalize(root))
+            else {
+                return Err(format!("cannot read {}", p.display()));
             };
-            std::fs::read(&p).map_err(|err| format!("cannot read {}: {err}", p.display()))
+            if !real.starts_with(&top) {
+                return Err(outside());
+            }
+            std::fs::read(&real).map_err(|err| format!("cannot read {}: {err}", p.display()))
         }
     }
 }

@@ -134,7 +134,15 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         .syntax(syntax_config())
         .configure(meta::Config::new().utf8_empty(false))
         .build(pattern)
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e.size_limit() {
+            // regex-automata says "error building NFA", which tells nobody what to change.
+            Some(limit) => format!(
+                "the pattern compiles to more than the regex size limit ({} MiB); use smaller \
+                 counted repetitions (`{{n,m}}`) or fewer alternatives",
+                limit >> 20
+            ),
+            None => e.to_string(),
+        })
 }
 
 /// Regex shorthands usable in rule files, so keyed rules read as what they mean.
@@ -717,6 +725,13 @@ min_entropy = 2.5
 tags = ["generic"]
 allowlist = { stopwords = ["example"] }
 "#;
+
+    #[test]
+    fn a_regex_over_the_size_limit_says_so() {
+        let e = compile_regex("(?:[a-z0-9]{1000}){1000}").unwrap_err();
+        assert!(e.contains("size limit") && e.contains("MiB"), "{e}");
+        assert!(!e.contains("NFA"), "{e}");
+    }
 
     #[test]
     fn allowlist_regexes_compile_lazily_but_validation_checks_them() {
