@@ -69,10 +69,17 @@ impl Outcome {
 
 /// The files whose changes a range scan reports as suppressions (besides every
 /// `.keyhoundignore`): repository-relative paths of the configuration and the baseline.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SuppressionFiles {
     pub config: Option<String>,
     pub baseline: Option<String>,
+}
+
+/// Whether `data` holds an inline allow marker.
+fn has_marker(data: &[u8]) -> bool {
+    finding::INLINE_ALLOW_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(data, m.as_bytes()).is_some())
 }
 
 /// What the range `base..head` adds that can silence findings, as
@@ -81,18 +88,23 @@ pub struct SuppressionFiles {
 /// `.keyhound-baseline.json` too), and every added line carrying an inline allow marker.
 /// Compared base tree to head tree, as a reviewer reads the pull request. Secrets on those
 /// lines are redacted with `engine`; paths the policy never reads are passed over.
+///
+/// `scanned` holds the blobs the history scan already read and `marked` those of them with
+/// a marker: only the suppression files, marked blobs and blobs it did not read are read
+/// again here.
 #[allow(clippy::too_many_arguments)]
 pub fn suppressions(
     engine: &Engine,
     policy: &Policy,
     repo: &git2::Repository,
-    (base, head): (git2::Oid, git2::Oid),
+    check: &SuppressionCheck,
     prefix: Option<&str>,
     max_file_size: u64,
-    files: &SuppressionFiles,
-    scope: &finding::Scope,
+    scanned: &HashSet<git2::Oid>,
+    marked: &HashSet<git2::Oid>,
 ) -> Result<Vec<Finding>> {
-    use finding::{Suppression, INLINE_ALLOW_MARKERS};
+    use finding::Suppression;
+    let files = &check.files;
     let kind_of = |path: &str| -> Option<Suppression> {
         let name = path.rsplit('/').next().unwrap_or(path);
         if name == crate::source::fs::IGNORE_FILE {
@@ -107,16 +119,19 @@ pub fn suppressions(
             None
         }
     };
-    let has_marker = |data: &[u8]| {
-        INLINE_ALLOW_MARKERS
-            .iter()
-            .any(|m| memchr::memmem::find(data, m.as_bytes()).is_some())
-    };
+    let in_slice = |path: &str| git::under(prefix, path) && !policy.skips_path(path);
     // The suppression files are reported wherever the scanned slice is.
-    let changed = git::changed_files(repo, base, head, None, max_file_size, &|path, data| {
-        kind_of(path).is_some()
-            || (git::under(prefix, path) && !policy.skips_path(path) && has_marker(data))
-    })?;
+    let changed = git::changed_files(
+        repo,
+        check.base,
+        check.head,
+        max_file_size,
+        &|path, oid| {
+            kind_of(path).is_some()
+                || (in_slice(path) && (marked.contains(&oid) || !scanned.contains(&oid)))
+        },
+        &|path, data| kind_of(path).is_some() || has_marker(data),
+    )?;
     let mut out = Vec::new();
     let mut scratch = Scratch::default();
     for file in changed {
@@ -137,7 +152,12 @@ pub fn suppressions(
             let matches = engine.scan(text.as_bytes(), &mut scratch);
             let redacted = finding::redact_secrets(text.as_bytes(), &matches);
             out.push(Finding::suppression(
-                what, &file.path, *line, &redacted, text, scope,
+                what,
+                &file.path,
+                *line,
+                &redacted,
+                text,
+                &check.scope,
             ));
         }
     }
@@ -353,6 +373,19 @@ pub struct HistoryRun {
     pub max_file_size: u64,
     /// Draw a progress bar on standard error.
     pub progress: bool,
+    /// Range scans: report what the range adds that can silence findings (see
+    /// [`suppressions`]).
+    pub suppressions: Option<SuppressionCheck>,
+}
+
+/// What [`scan_history`] checks for suppressions added: the range's ends, the files whose
+/// changes count, and the fingerprint scope.
+#[derive(Debug, Clone)]
+pub struct SuppressionCheck {
+    pub base: git2::Oid,
+    pub head: git2::Oid,
+    pub files: SuppressionFiles,
+    pub scope: finding::Scope,
 }
 
 /// Scans every blob the selected commits introduce, each object once, in parallel. A secret
@@ -428,6 +461,8 @@ pub fn scan_history(
         errors: Vec<String>,
         /// The fingerprints found in each blob that is another's parent, by job.
         in_parents: Vec<(usize, HashSet<String>)>,
+        /// Range scans: the blobs read that hold an inline allow marker.
+        marked: Vec<git2::Oid>,
     }
     let scan_job = |acc: &mut Acc, j: usize, data: &[u8], scratch: &mut Scratch| {
         let job = &plan.blobs[j];
@@ -443,6 +478,9 @@ pub fn scan_history(
             },
             None => Origin::file(String::new()),
         };
+        if run.suppressions.is_some() && !job.introductions.is_empty() && has_marker(data) {
+            acc.marked.push(job.oid);
+        }
         let matches = engine.scan(data, scratch);
         if matches.is_empty() {
             return;
@@ -528,6 +566,7 @@ pub fn scan_history(
             a.large += b.large;
             a.errors.extend(b.errors);
             a.in_parents.extend(b.in_parents);
+            a.marked.extend(b.marked);
             a
         });
 
@@ -637,6 +676,20 @@ pub fn scan_history(
                 .is_some_and(|h| memchr::memmem::find(h, f.secret.expose().as_bytes()).is_some()),
         );
         findings.push(f);
+    }
+    if let Some(check) = &run.suppressions {
+        let scanned: HashSet<git2::Oid> = plan.blobs.iter().map(|b| b.oid).collect();
+        let marked: HashSet<git2::Oid> = std::mem::take(&mut acc.marked).into_iter().collect();
+        findings.extend(suppressions(
+            engine,
+            policy,
+            repo,
+            check,
+            run.select.prefix.as_deref(),
+            run.max_file_size,
+            &scanned,
+            &marked,
+        )?);
     }
     sort(&mut findings);
     Ok(Outcome {

@@ -1149,6 +1149,15 @@ fn inline_allow_markers_added_are_reported_and_can_be_audited() {
     // Without it, the tree scan honours the marker.
     let rep = json_in(r.path(), &["scan", "--format", "json", "."], 0);
     assert_eq!(rep["summary"]["findings"], 0);
+    // Moving the file adds no marker.
+    git(r.path(), &["mv", "a.py", "moved.py"]);
+    commit_all(r.path(), "move");
+    let rep = json_in(
+        r.path(),
+        &["scan", "--git", "HEAD~1..HEAD", "--format", "json"],
+        0,
+    );
+    assert_eq!(rep["summary"]["suppressions_added"], 0, "{rep}");
 }
 
 /// A secret in a commit message is found (it is as leaked as one in a file), and the

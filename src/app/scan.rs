@@ -258,6 +258,15 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
                 select,
                 max_file_size: target.max_file_size,
                 progress: how.progress,
+                suppressions: ends.map(|(base, head)| scan::SuppressionCheck {
+                    base,
+                    head,
+                    files: scan::SuppressionFiles {
+                        config: trusted.config_path.clone(),
+                        baseline: trusted.baseline_path.clone(),
+                    },
+                    scope: p.opts.scope.clone(),
+                }),
             },
         )?,
         None => Outcome {
@@ -270,23 +279,6 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
             skipped: Vec::new(),
         },
     };
-    if let Some((base, head)) = ends {
-        let files = scan::SuppressionFiles {
-            config: trusted.config_path,
-            baseline: trusted.baseline_path,
-        };
-        let found = scan::suppressions(
-            &engine,
-            &p.policy,
-            &repo,
-            (base, head),
-            prefix.as_deref(),
-            target.max_file_size,
-            &files,
-            &p.opts.scope,
-        )?;
-        outcome.add_findings(found);
-    }
     outcome.stats.config_from = trusted.from;
     for w in &outcome.warnings {
         eprintln!("warning: {}", crate::term::escape_controls(w));

@@ -722,16 +722,17 @@ pub struct ChangedFile {
     pub added: Vec<(usize, String)>,
 }
 
-/// The files the range `base..head` adds to or changes, under `prefix`, whose head content
-/// `wants` (given the path and the content) — only those are diffed line by line. Binary
-/// files, files over `max_file_size`, symlinks and submodules are passed over.
+/// The files the range `base..head` adds to or changes that `read` wants (given the path
+/// and the blob's id: only those are read) and, once read, `diff` wants (given the content:
+/// only those are diffed line by line). Binary files, files over `max_file_size`, symlinks
+/// and submodules are passed over.
 pub fn changed_files(
     repo: &Repository,
     base: Oid,
     head: Oid,
-    prefix: Option<&str>,
     max_file_size: u64,
-    wants: &dyn Fn(&str, &[u8]) -> bool,
+    read: &dyn Fn(&str, Oid) -> bool,
+    diff: &dyn Fn(&str, &[u8]) -> bool,
 ) -> Result<Vec<ChangedFile>> {
     let tree = |oid: Oid| {
         repo.find_commit(oid)
@@ -741,18 +742,22 @@ pub fn changed_files(
     let (old, new) = (tree(base)?, tree(head)?);
     let mut opts = DiffOptions::new();
     opts.context_lines(0).ignore_submodules(true);
-    let mut diff = repo
+    let mut changes = repo
         .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
         .context("cannot compare the range's base and head")?;
+    // A moved file adds nothing: a refactoring that moves fixtures does not re-report their
+    // markers. The pairing is bounded (libgit2 compares every added with every deleted
+    // file, reading both), so a range adding thousands of files counts them as new.
     let mut find = DiffFindOptions::new();
-    find.renames(true);
-    diff.find_similar(Some(&mut find))
+    find.renames(true).rename_limit(400);
+    changes
+        .find_similar(Some(&mut find))
         .context("cannot detect renames")?;
     let mut out = Vec::new();
-    for (i, delta) in diff.deltas().enumerate() {
+    for delta in changes.deltas() {
         if !matches!(
             delta.status(),
-            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied
+            Delta::Added | Delta::Modified | Delta::Renamed
         ) {
             continue;
         }
@@ -761,19 +766,32 @@ pub fn changed_files(
             continue;
         }
         let path = path_of(file.path());
-        if !under(prefix, &path) || file.size() > max_file_size {
+        if !read(&path, file.id()) {
             continue;
         }
         let blob = repo
             .find_blob(file.id())
             .with_context(|| format!("cannot read object {} ({path})", file.id()))?;
         let data = blob.content();
-        if is_binary(data) || !wants(&path, data) {
+        if data.len() as u64 > max_file_size || is_binary(data) || !diff(&path, data) {
             continue;
         }
-        let Some(patch) = git2::Patch::from_diff(&diff, i)? else {
-            continue;
+        // The file at the base (under its old name, if renamed), if it had one there.
+        let before = match delta.status() {
+            Delta::Modified | Delta::Renamed => {
+                Some(repo.find_blob(delta.old_file().id()).with_context(|| {
+                    format!("cannot read object {} ({path})", delta.old_file().id())
+                })?)
+            }
+            _ => None,
         };
+        let patch = git2::Patch::from_buffers(
+            before.as_ref().map_or(&[][..], |b| b.content()),
+            None,
+            data,
+            None,
+            Some(DiffOptions::new().context_lines(0)),
+        )?;
         let mut added = Vec::new();
         for h in 0..patch.num_hunks() {
             for l in 0..patch.num_lines_in_hunk(h)? {
