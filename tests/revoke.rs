@@ -1194,3 +1194,32 @@ fn a_signed_report_cannot_forge_audit_lines() {
         "{detail:?}"
     );
 }
+
+/// Plain HTTP goes to loopback only, so it never goes through a proxy from the environment
+/// (which would carry the report, unencrypted, off the machine): the report reaches the
+/// receiver directly and the "proxy" sees no connection.
+#[test]
+fn plain_http_to_loopback_ignores_proxies_from_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, key, _) = store_with_key(tmp.path());
+    let repo = repo_with(&key);
+    let (url, bodies) = in_process_recording(&db);
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let out = keyhound()
+        .args(["scan", "--format", "json", "--revoke-url", &url])
+        .arg(repo.path())
+        .env("KEYHOUND_WEBHOOK_SECRET", SECRET)
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["revocation"], "revoked", "{report}");
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+    assert!(proxy.accept().is_err(), "the report went through the proxy");
+}

@@ -471,6 +471,12 @@ fn append_private(path: &Path, lines: &[String]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// Whether the webhook URL is `https` (else it is loopback `http`, see [`check_url`]).
+fn uses_tls(url: &str) -> bool {
+    url.get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
 /// Sends batches of ≤ 100 reports, retrying transient failures; returns each report's
 /// fate in order. Undelivered reports are kept in the spool with the URL they were for;
 /// delivered ones leave it (a report spooled by an earlier run and delivered now is done).
@@ -480,6 +486,14 @@ pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> 
         .http_status_as_error(false)
         // A redirect would send the report somewhere `check_url` never saw.
         .max_redirects(0)
+        // Plain HTTP is allowed to loopback only: a proxy from the environment would
+        // carry it, unencrypted, off the machine. HTTPS may use one (`HTTPS_PROXY`): the
+        // proxy tunnels TLS it cannot read.
+        .proxy(if uses_tls(&settings.url) {
+            ureq::Proxy::try_from_env()
+        } else {
+            None
+        })
         .user_agent(concat!("keyhound/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
