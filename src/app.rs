@@ -89,12 +89,18 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
     if let Some(scope) = &cfg.fingerprint_scope {
         writeln!(out, "\n[fingerprint]\nscope = {scope:?}")?;
     }
+    writeln!(out, "\n[scan]")?;
+    match cfg.min_confidence {
+        Some(c) => writeln!(out, "confidence = \"{c}\"")?,
+        None => writeln!(out, "confidence = \"medium\"  # the default")?,
+    }
     writeln!(out, "\n[context]")?;
     writeln!(
         out,
-        "test_paths = [{}]  # added to {} built-in conventions",
+        "test_paths = [{}]  # added to {} built-in conventions ({} for docs and examples)",
         list(&s.test_paths),
-        crate::finding::context::DEFAULT_TEST_PATHS.len()
+        crate::finding::context::DEFAULT_TEST_PATHS.len(),
+        crate::finding::context::DEFAULT_DOC_PATHS.len()
     )?;
     if let Some(r) = &cfg.revocation {
         writeln!(out, "\n[revocation]")?;
@@ -600,7 +606,7 @@ fn rules_list(config: Option<&Path>) -> Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let width = cfg.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in &cfg.rules {
-        writeln!(out, "{:width$}  {}", r.id, r.name)?;
+        writeln!(out, "{:width$}  {:6}  {}", r.id, r.confidence(), r.name)?;
     }
     writeln!(out, "{} rules", cfg.rules.len())?;
     out.flush()?;

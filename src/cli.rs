@@ -407,6 +407,13 @@ pub struct Target {
     /// level. By default they are not reported: that is what test keys are for.
     #[arg(long)]
     pub include_test_keys: bool,
+
+    /// The lowest confidence reported: `high` (a provider-specific format or a confirmed
+    /// checksum), `medium` (a credential name with a value of the credential's shape; the
+    /// default), `low` (also what test code, docs and examples hold, unless confirmed or
+    /// marked live). Default: `[scan] confidence` in `.keyhound.toml`, else `medium`.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub confidence: Option<crate::rules::Confidence>,
 }
 
 #[derive(Debug, Args)]
@@ -623,6 +630,11 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
         return Err(format!("`{s}`: no file after `=`"));
     }
     Ok((format, PathBuf::from(file)))
+}
+
+/// `low`, `medium` or `high`; anything else names the choices.
+fn parse_confidence(s: &str) -> Result<crate::rules::Confidence, String> {
+    s.parse()
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {

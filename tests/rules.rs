@@ -46,3 +46,26 @@ fn every_rule_passes_its_examples() {
         report.join("\n")
     );
 }
+
+/// Every built-in rule says how sure its findings are (`confidence`), and a rule whose
+/// findings carry a provider-specific structure is not below `medium`.
+#[test]
+fn every_rule_declares_its_confidence() {
+    for (file, text, _) in BUILTIN_RULE_FILES {
+        let table: toml::Table = toml::from_str(text).unwrap();
+        for rule in table["rules"].as_array().unwrap() {
+            let id = rule["id"].as_str().unwrap();
+            let c = rule
+                .get("confidence")
+                .and_then(|c| c.as_str())
+                .unwrap_or_else(|| panic!("{file}: rule {id} declares no confidence"));
+            assert!(
+                ["low", "medium", "high"].contains(&c),
+                "{file}: rule {id}: confidence {c}"
+            );
+            if rule.get("validator").is_some() {
+                assert_eq!(c, "high", "{file}: rule {id} has a checksum validator");
+            }
+        }
+    }
+}

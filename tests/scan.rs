@@ -970,3 +970,115 @@ fn pipes_and_devices_named_on_the_command_line_are_read() {
         .code(2)
         .stderr(predicate::str::contains("sock"));
 }
+
+/// Confidence on every finding, and `--confidence` choosing what is reported: the default
+/// (`medium`) hides what test code and docs hold unless confirmed or live; `low` shows it;
+/// `high` keeps provider-specific formats only. The configuration can set the default.
+#[test]
+fn confidence_levels_select_what_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Code: a provider format (high) and a generic password (medium).
+    write(
+        d,
+        "src/app.py",
+        format!("KEY_ID = \"{}\"\n", aws_key_id(31)),
+    );
+    write(d, "src/db.py", "db_password = \"n6QfW0gd84C1wlGc\"\n");
+    // Test code: an unconfirmed provider format (low), a checksum-confirmed token (medium),
+    // a live-marked key (medium, live-in-test).
+    write(
+        d,
+        "tests/test_client.py",
+        format!("KEY_ID = \"{}\"\n", aws_key_id(32)),
+    );
+    write(
+        d,
+        "tests/fixtures/gh.txt",
+        format!("{}\n", github_token(33)),
+    );
+    write(
+        d,
+        "pkg/pay_test.go",
+        format!("k := \"{}\"\n", stripe_live(34)),
+    );
+    // Docs: a generic password (low).
+    write(d, "docs/setup.md", "password: \"Jq9hB4insToFpkUgoq37\"\n");
+    let run = |extra: &[&str], code: i32| -> Vec<(String, String)> {
+        let rep = scan_json(d, extra, code);
+        let mut v: Vec<(String, String)> = rep["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let path = f["path"].as_str().unwrap();
+                let rel = path
+                    .rsplit_once(&format!("{}/", d.display()))
+                    .map_or(path, |(_, r)| r);
+                (
+                    rel.to_string(),
+                    f["confidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let pair = |p: &str, c: &str| (p.to_string(), c.to_string());
+    let low = run(&["--confidence", "low"], 1);
+    assert_eq!(
+        low,
+        vec![
+            pair("docs/setup.md", "low"),
+            pair("pkg/pay_test.go", "medium"),
+            pair("src/app.py", "high"),
+            pair("src/db.py", "medium"),
+            pair("tests/fixtures/gh.txt", "medium"),
+            pair("tests/test_client.py", "low"),
+        ]
+    );
+    let medium: Vec<_> = low.iter().filter(|(_, c)| c != "low").cloned().collect();
+    assert_eq!(run(&[], 1), medium, "medium is the default");
+    assert_eq!(run(&["--confidence", "medium"], 1), medium);
+    assert_eq!(
+        run(&["--confidence", "high"], 1),
+        vec![pair("src/app.py", "high")]
+    );
+    // The configuration's default, which the flag overrides.
+    write(d, ".keyhound.toml", "[scan]\nconfidence = \"low\"\n");
+    assert_eq!(run(&[], 1), low);
+    assert_eq!(
+        run(&["--confidence", "high"], 1),
+        vec![pair("src/app.py", "high")]
+    );
+    // SARIF carries it too.
+    let out = keyhound()
+        .args(["scan", "--format", "sarif"])
+        .arg(d)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: Value = serde_json::from_slice(&out).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    assert!(results
+        .iter()
+        .all(|r| r["properties"]["confidence"].is_string()));
+    let precisions: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["properties"]["precision"].as_str().unwrap())
+        .collect();
+    assert!(
+        precisions.contains("low") && precisions.contains("very-high"),
+        "{precisions:?}"
+    );
+    // A bad level is exit 2 with the choices.
+    keyhound()
+        .args(["scan", "--confidence", "bogus"])
+        .arg(d)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("low, medium, high"));
+}

@@ -495,6 +495,10 @@ fn prepare(
             test_paths: cfg.test_paths,
             include_test_keys: target.include_test_keys,
             ignored,
+            min_confidence: target
+                .confidence
+                .or(cfg.min_confidence)
+                .unwrap_or(crate::rules::Confidence::Medium),
         },
         opts: crate::finding::Options {
             line_hashes: how.line_hashes,

@@ -322,6 +322,7 @@ fn rule(r: &GlRule, skipped: &mut Vec<String>) -> Option<Rule> {
         regex,
         min_entropy: r.entropy.filter(|e| *e > 0.0),
         severity: crate::rules::Severity::High,
+        confidence: None,
         tags: r.tags.clone(),
         allowlist: Default::default(),
         structure: None,

@@ -96,6 +96,16 @@ struct RawConfig {
     revocation: Option<crate::revoke::RevocationConfig>,
     #[serde(default)]
     fingerprint: RawFingerprint,
+    #[serde(default)]
+    scan: RawScan,
+}
+
+/// `[scan]`: defaults for `keyhound scan` that flags override.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    /// The lowest confidence reported (`low`, `medium`, `high`).
+    confidence: Option<crate::rules::Confidence>,
 }
 
 /// What the configuration file changed, for `keyhound config check`.
@@ -124,6 +134,8 @@ pub struct Config {
     pub revocation: Option<crate::revoke::RevocationConfig>,
     /// `[fingerprint] scope`, when set.
     pub fingerprint_scope: Option<String>,
+    /// `[scan] confidence`, when set.
+    pub min_confidence: Option<crate::rules::Confidence>,
 }
 
 /// The rule for keys an issuer with `prefix` hands out: the built-in `keyhound.key` rule
@@ -137,6 +149,7 @@ pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
         regex: format!(r"\b(?P<secret>{prefix}_(?:live|test)_[0-9A-Za-z]{{36}})\b"),
         min_entropy: None,
         severity: crate::rules::Severity::Critical,
+        confidence: Some(crate::rules::Confidence::High),
         tags: vec!["keyhound".into()],
         allowlist: Default::default(),
         structure: None,
@@ -242,6 +255,7 @@ pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
             test_paths: TestPaths::default(),
             revocation: None,
             fingerprint_scope: None,
+            min_confidence: None,
         });
     };
     let name = file.display().to_string();
@@ -341,6 +355,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         test_paths,
         revocation: raw.revocation,
         fingerprint_scope: raw.fingerprint.scope,
+        min_confidence: raw.scan.confidence,
     })
 }
 

@@ -299,6 +299,7 @@ mod tests {
             other_commits: 0,
             in_head: None,
             confirmation: crate::detect::Confirmation::None,
+            confidence: crate::rules::Confidence::Medium,
             environment: Environment::Unknown,
             context: Ctx::Code,
             kind: FindingKind::Hardcoded,

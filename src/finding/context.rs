@@ -45,14 +45,36 @@ pub const DEFAULT_TEST_PATHS: &[&str] = &[
     // Environment files for test runs
     "**/.env.test",
     "**/.env.testing",
+    // Any language: Rust's tests.rs, and test files by name
+    "**/tests.rs",
+    "**/*_test.*",
+    "**/test_*.*",
+    "**/*_tests.*",
 ];
 
-/// Whether a finding is in test code or fixtures, or in code that ships.
+/// Documentation and examples: what they show is meant to be copied, and is almost never a
+/// live credential. Findings there are demoted like those in test code.
+pub const DEFAULT_DOC_PATHS: &[&str] = &[
+    "**/docs/**",
+    "**/doc/**",
+    "**/examples/**",
+    "**/example/**",
+    "**/*.md",
+    "**/*.mdx",
+    "**/*.markdown",
+    "**/*.rst",
+    "**/*.adoc",
+];
+
+/// Whether a finding is in test code or fixtures, documentation or examples, or in code
+/// that ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Context {
     #[default]
     Code,
     Test,
+    /// Documentation and examples ([`DEFAULT_DOC_PATHS`]).
+    Docs,
 }
 
 impl Context {
@@ -60,6 +82,7 @@ impl Context {
         match self {
             Context::Code => "code",
             Context::Test => "test",
+            Context::Docs => "docs",
         }
     }
 }
@@ -95,6 +118,7 @@ impl FindingKind {
 pub struct TestPaths {
     extra: Vec<String>,
     set: OnceLock<GlobSet>,
+    docs: OnceLock<GlobSet>,
 }
 
 fn glob(g: &str) -> Result<globset::Glob, String> {
@@ -113,6 +137,7 @@ impl TestPaths {
         Ok(TestPaths {
             extra: extra.to_vec(),
             set: OnceLock::new(),
+            docs: OnceLock::new(),
         })
     }
 
@@ -133,10 +158,27 @@ impl TestPaths {
         })
     }
 
-    /// The context of a file at `path` (relative to the repository or scan root).
+    fn docs(&self) -> &GlobSet {
+        self.docs.get_or_init(|| {
+            let mut b = GlobSetBuilder::new();
+            for g in DEFAULT_DOC_PATHS {
+                // Checked by a test.
+                if let Ok(g) = glob(g) {
+                    b.add(g);
+                }
+            }
+            b.build().unwrap_or_else(|_| GlobSet::empty())
+        })
+    }
+
+    /// The context of a file at `path` (relative to the repository or scan root): test
+    /// code first, then documentation and examples.
     pub fn classify(&self, path: &str) -> Context {
-        if self.set().is_match(path.trim_start_matches("./")) {
+        let path = path.trim_start_matches("./");
+        if self.set().is_match(path) {
             Context::Test
+        } else if self.docs().is_match(path) {
+            Context::Docs
         } else {
             Context::Code
         }
@@ -176,8 +218,22 @@ mod tests {
             "internal/testdata/key.pem",
             ".env.test",
             "lib/__mocks__/client.js",
+            "src/parser/tests.rs",
+            "vectors/sha_test.txt",
+            "scripts/test_data.json",
+            "crypto/ecdsa_tests.txt",
         ] {
             assert_eq!(t.classify(p), Context::Test, "{p}");
+        }
+        for p in [
+            "docs/guide/auth.md",
+            "README.md",
+            "examples/client.py",
+            "crate/examples/demo.rs",
+            "doc/source/usage.rst",
+            "site/page.mdx",
+        ] {
+            assert_eq!(t.classify(p), Context::Docs, "{p}");
         }
         for p in [
             "src/main.rs",
@@ -194,7 +250,7 @@ mod tests {
 
     #[test]
     fn default_globs_are_valid() {
-        for g in DEFAULT_TEST_PATHS {
+        for g in DEFAULT_TEST_PATHS.iter().chain(DEFAULT_DOC_PATHS) {
             assert!(glob(g).is_ok(), "{g}");
         }
     }

@@ -6,7 +6,7 @@ pub mod context;
 
 use crate::config::Allowlist;
 use crate::detect::{Confirmation, Engine, Match};
-use crate::rules::{Environment, Rule, Severity};
+use crate::rules::{Confidence, Environment, Rule, Severity};
 use crate::source::{CommitInfo, Origin};
 pub use context::{Context, FindingKind, TestPaths};
 use sha2::Sha256;
@@ -100,6 +100,9 @@ pub struct Finding {
     pub in_head: Option<bool>,
     /// What the rule's checksum validator said.
     pub confirmation: Confirmation,
+    /// How sure this is a credential: the rule's, raised by a confirmed checksum, lowered
+    /// by test, docs or examples context (set by [`Policy::admit`]).
+    pub confidence: Confidence,
     /// The environment the secret is for (live, test, unknown), from markers in the secret.
     pub environment: Environment,
     /// Test code or fixtures, or code that ships; set by [`Policy::admit`].
@@ -171,6 +174,8 @@ impl Finding {
             other_commits: 0,
             in_head: None,
             confirmation: Confirmation::None,
+            // Certainly added; shown whatever --confidence says.
+            confidence: Confidence::High,
             environment: Environment::Unknown,
             context: Context::Code,
             kind: FindingKind::SuppressionAdded,
@@ -238,6 +243,24 @@ pub struct Policy {
     pub include_test_keys: bool,
     /// Fingerprints silenced one by one (`.keyhoundignore`).
     pub ignored: std::collections::HashSet<String>,
+    /// The lowest confidence reported (`--confidence`; default medium).
+    pub min_confidence: Confidence,
+}
+
+/// A finding's confidence in its context: in test code, documentation or examples, a
+/// finding is at most `medium`, and `low` unless its checksum is confirmed or the secret is
+/// marked live (`sk_live_…`). Applying it twice changes nothing.
+pub fn confidence_in(
+    context: Context,
+    base: Confidence,
+    confirmed: bool,
+    live: bool,
+) -> Confidence {
+    match context {
+        Context::Code => base,
+        Context::Test | Context::Docs if confirmed || live => base.min(Confidence::Medium),
+        Context::Test | Context::Docs => Confidence::Low,
+    }
 }
 
 impl Policy {
@@ -264,10 +287,20 @@ impl Policy {
         } else {
             FindingKind::Hardcoded
         };
+        f.confidence = confidence_in(
+            f.context,
+            f.confidence,
+            f.confirmation.is_confirmed(),
+            f.environment == Environment::Live,
+        );
         // A test key where tests live is what test keys are for.
-        !(f.environment == Environment::Test
+        if f.environment == Environment::Test
             && f.context == Context::Test
-            && !self.include_test_keys)
+            && !self.include_test_keys
+        {
+            return false;
+        }
+        f.confidence >= self.min_confidence
     }
 }
 
@@ -452,6 +485,11 @@ pub fn build(
             other_commits: 0,
             in_head: None,
             confirmation: m.confirmation,
+            confidence: if m.confirmation.is_confirmed() {
+                Confidence::High
+            } else {
+                rule.confidence()
+            },
             environment: rule.environment.classify(secret_bytes),
             context: Context::Code,
             kind: FindingKind::Hardcoded,
@@ -888,6 +926,22 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
             &Options::default()
         )
         .is_empty());
+    }
+
+    #[test]
+    fn context_demotes_unless_confirmed_or_live() {
+        use Confidence::*;
+        for base in [Low, Medium, High] {
+            assert_eq!(confidence_in(Context::Code, base, false, false), base);
+            for ctx in [Context::Test, Context::Docs] {
+                assert_eq!(confidence_in(ctx, base, false, false), Low);
+                assert_eq!(confidence_in(ctx, base, true, false), base.min(Medium));
+                assert_eq!(confidence_in(ctx, base, false, true), base.min(Medium));
+                // Applying it again changes nothing.
+                let once = confidence_in(ctx, base, false, true);
+                assert_eq!(confidence_in(ctx, once, false, true), once);
+            }
+        }
     }
 
     #[test]

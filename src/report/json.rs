@@ -53,8 +53,10 @@ struct JsonFinding<'a> {
     confirmation: &'static str,
     /// `live`, `test` or `unknown`: the environment the secret is for.
     environment: &'static str,
-    /// `test` (test code or fixtures) or `code`.
+    /// `test` (test code or fixtures), `docs` (documentation, examples) or `code`.
     context: &'static str,
+    /// `high`, `medium` or `low`.
+    confidence: &'static str,
     /// SARIF-style level: `error`, `warning` or `note`.
     level: &'static str,
     /// With `--revoke`: `revoked`, `already-revoked`, `unknown-key`, `failed: …`, `spooled`.
@@ -137,6 +139,7 @@ fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFindi
         confirmation: f.confirmation.as_str(),
         environment: f.environment.as_str(),
         context: f.context.as_str(),
+        confidence: f.confidence.as_str(),
         level: super::level(f),
         revocation: f.revocation.as_deref(),
         commit: f.commit.as_deref().map(|c| JsonCommit {

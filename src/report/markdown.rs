@@ -87,9 +87,9 @@ fn write_findings(out: &mut dyn Write, fs: &[&Finding], scanned: &str) -> io::Re
     writeln!(out)?;
     writeln!(
         out,
-        "| severity | kind | rule | location | secret | fingerprint |"
+        "| severity | confidence | kind | rule | location | secret | fingerprint |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
     // The most serious first, in the order SARIF keeps them when it must cut.
     let mut order: Vec<&Finding> = fs.to_vec();
     order.sort_by(|a, b| super::by_priority(a, b));
@@ -106,8 +106,9 @@ fn write_findings(out: &mut dyn Write, fs: &[&Finding], scanned: &str) -> io::Re
         };
         writeln!(
             out,
-            "| {} | {kind} | {} (`{}`) | `{}` | `{}` | `{}` |",
+            "| {} | {} | {kind} | {} (`{}`) | `{}` | `{}` | `{}` |",
             f.severity,
+            f.confidence,
             cell(&f.rule_name),
             cell(&f.rule_id),
             cell(&location),

@@ -2,7 +2,7 @@
 //! the rule and the redacted secret only, and no snippet is included.
 
 use crate::detect::Engine;
-use crate::rules::{Rule, Severity};
+use crate::rules::{Confidence, Rule, Severity};
 use crate::scan::Outcome;
 use serde_sarif::sarif;
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,11 +25,13 @@ fn security_severity(s: Severity, confirmed: bool) -> &'static str {
     }
 }
 
-fn precision(confirmed: bool) -> &'static str {
-    if confirmed {
-        "very-high"
-    } else {
-        "high"
+/// GitHub's `precision` for a confidence: `very-high` when a checksum confirmed it.
+fn precision(confidence: Confidence, confirmed: bool) -> &'static str {
+    match (confirmed, confidence) {
+        (true, _) => "very-high",
+        (false, Confidence::High) => "high",
+        (false, Confidence::Medium) => "medium",
+        (false, Confidence::Low) => "low",
     }
 }
 
@@ -81,8 +83,9 @@ fn text(s: String) -> sarif::MultiformatMessageString {
 }
 
 /// The rule's descriptor; `confirmed`: some of its findings in this report are confirmed by
-/// a checksum (GitHub reads severity and precision from the rule, not the result).
-fn descriptor(rule: &Rule, confirmed: bool) -> sarif::ReportingDescriptor {
+/// a checksum; `confidence`: the highest of its findings' (GitHub reads severity and
+/// precision from the rule, not the result).
+fn descriptor(rule: &Rule, confirmed: bool, confidence: Confidence) -> sarif::ReportingDescriptor {
     let mut tags = vec!["security".to_string(), "secret".to_string()];
     tags.extend(rule.tags.iter().cloned());
     let mut props = BTreeMap::new();
@@ -92,7 +95,7 @@ fn descriptor(rule: &Rule, confirmed: bool) -> sarif::ReportingDescriptor {
     );
     props.insert(
         "precision".to_string(),
-        serde_json::json!(precision(confirmed)),
+        serde_json::json!(precision(confidence, confirmed)),
     );
     props.insert("problem.severity".to_string(), serde_json::json!("error"));
     let help = rule.help_text();
@@ -212,6 +215,8 @@ struct Plan<'a> {
     /// The suppression rules (`keyhound.suppression.*`) the kept findings name.
     suppressions: BTreeSet<&'a str>,
     confirmed_rules: BTreeSet<&'a str>,
+    /// The highest confidence of each rule's kept findings.
+    confidence: BTreeMap<&'a str, Confidence>,
     index: BTreeMap<&'a str, usize>,
 }
 
@@ -246,12 +251,18 @@ impl<'a> Plan<'a> {
             .enumerate()
             .map(|(i, id)| (id, i))
             .collect();
+        let mut confidence: BTreeMap<&str, Confidence> = BTreeMap::new();
+        for f in &kept {
+            let c = confidence.entry(&*f.rule_id).or_insert(f.confidence);
+            *c = (*c).max(f.confidence);
+        }
         Plan {
             kept,
             total,
             rules,
             suppressions,
             confirmed_rules,
+            confidence,
             index,
         }
     }
@@ -308,7 +319,11 @@ impl<'a> Plan<'a> {
         );
         props.insert(
             "precision".to_string(),
-            serde_json::json!(precision(confirmed)),
+            serde_json::json!(precision(f.confidence, confirmed)),
+        );
+        props.insert(
+            "confidence".to_string(),
+            serde_json::json!(f.confidence.as_str()),
         );
         if f.is_suppression() {
             // A notice, not a vulnerability: no secret, no security severity.
@@ -408,7 +423,16 @@ impl<'a> Plan<'a> {
             .rules(
                 rules
                     .iter()
-                    .map(|r| descriptor(r, confirmed_rules.contains(r.id.as_str())))
+                    .map(|r| {
+                        descriptor(
+                            r,
+                            confirmed_rules.contains(r.id.as_str()),
+                            self.confidence
+                                .get(r.id.as_str())
+                                .copied()
+                                .unwrap_or_else(|| r.confidence()),
+                        )
+                    })
                     .chain(
                         self.suppressions
                             .iter()

@@ -191,15 +191,21 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
         f.entropy
     )?;
     writeln!(out, "  line:        {}", esc(line))?;
-    let context = match (f.environment, f.context) {
-        (Environment::Unknown, Context::Test) => Some("in test code".to_string()),
-        (Environment::Unknown, Context::Code) => None,
-        (env, Context::Test) => Some(format!("{} key in test code", env.as_str())),
-        (env, Context::Code) => Some(format!("{} key", env.as_str())),
+    let place = match f.context {
+        Context::Code => None,
+        Context::Test => Some("test code"),
+        Context::Docs => Some("documentation or examples"),
+    };
+    let context = match (f.environment, place) {
+        (Environment::Unknown, None) => None,
+        (Environment::Unknown, Some(place)) => Some(format!("in {place}")),
+        (env, Some(place)) => Some(format!("{} key in {place}", env.as_str())),
+        (env, None) => Some(format!("{} key", env.as_str())),
     };
     if let Some(context) = context {
         writeln!(out, "  context:     {context}")?;
     }
+    writeln!(out, "  confidence:  {}", f.confidence)?;
     if let Some(r) = &f.revocation {
         writeln!(out, "  revocation:  {}", esc(r))?;
     }

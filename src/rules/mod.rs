@@ -41,6 +41,54 @@ fn default_severity() -> Severity {
     Severity::High
 }
 
+/// How sure a finding is to be a real credential. Each rule declares its base confidence;
+/// context and confirmation move a finding's (see `finding::Policy::admit`), and
+/// `scan --confidence` chooses the lowest reported.
+/// As a threshold, the default (`Low`) lets everything through.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Everything weaker: findings demoted by context (test code, docs, examples).
+    #[default]
+    Low,
+    /// A provider or credential name anchored to a value of the credential's shape that
+    /// passes the value classifier and entropy (generic and keyword-anchored rules).
+    Medium,
+    /// A provider-specific structure: a fixed prefix or format (`ghp_`, `AKIA`, `xoxb-`,
+    /// PEM blocks), or a checksum-confirmed token.
+    High,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [Confidence::Low, Confidence::Medium, Confidence::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Confidence, String> {
+        Confidence::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("`{s}` is not a confidence (low, medium, high)"))
+    }
+}
+
 /// Per-rule exceptions: a candidate secret matching any of these is not reported.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +172,10 @@ pub struct Rule {
     pub min_entropy: Option<f64>,
     #[serde(default = "default_severity")]
     pub severity: Severity,
+    /// Base confidence of its findings (see [`Confidence`]); a custom rule without one is
+    /// `medium`. Every built-in rule declares it.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -171,6 +223,11 @@ impl Rule {
     /// Generic rules (assignments, URIs) lose to a provider-specific rule on the same bytes.
     pub fn is_generic(&self) -> bool {
         self.tags.iter().any(|t| t == "generic")
+    }
+
+    /// The base confidence of the rule's findings.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence.unwrap_or(Confidence::Medium)
     }
 
     pub fn max_len(&self) -> usize {
