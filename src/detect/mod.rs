@@ -13,6 +13,7 @@ mod keywords;
 mod shape;
 pub mod structure;
 pub mod validate;
+pub mod value;
 
 use crate::rules::{Rule, RuleError};
 use keywords::{Hit, HitBuf, Keywords};
@@ -45,6 +46,9 @@ pub struct Match {
     pub entropy: f64,
     /// What the rule's validator said (checksum formats).
     pub confirmation: Confirmation,
+    /// Why the value classifier doubts this is a secret (a placeholder, a name, code, …):
+    /// the finding is `low` confidence, not reported by default.
+    pub doubt: Option<value::Doubt>,
 }
 
 /// A rule's regexes, compiled on first use.
@@ -92,6 +96,8 @@ struct RuleSlot {
     rule: Rule,
     /// Cached `rule.is_generic()`.
     generic: bool,
+    /// How the value classifier applies to the rule's matches (see [`Classify`]).
+    classify: Classify,
     stopwords: Stopwords,
     compiled: OnceLock<Result<Compiled, String>>,
     /// What the secret looks like (computed on first use).
@@ -196,6 +202,85 @@ fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
     })
 }
 
+/// What [`value`] checks on a rule's matches. Rules whose format is the provider's own
+/// (`high` confidence) or is checked by decoding (`structure`) need none of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Classify {
+    /// The captured value must pass the value classifier.
+    value: bool,
+    /// The match must be an assignment (not URL userinfo, a template or a Markdown link).
+    assignment: bool,
+    /// A vendor rule keyed on the vendor's name: the assigned name must name a credential
+    /// (or, for rules reporting ids, an id).
+    credential_name: Option<bool>,
+}
+
+impl Classify {
+    fn of(rule: &Rule) -> Classify {
+        let keyed =
+            rule.confidence() == crate::rules::Confidence::Medium && rule.structure.is_none();
+        if !keyed {
+            return Classify::default();
+        }
+        let assigns = rule.regex.contains("%ASSIGN%") || rule.assignment_gate;
+        let reports_ids = rule
+            .id
+            .rsplit('.')
+            .next()
+            .is_some_and(|kind| kind.ends_with("id") || kind.contains("-id"));
+        Classify {
+            // A value assigned to a name, or a generic rule's (a password in a URL): a token
+            // format of its own needs no classifier.
+            value: assigns || rule.is_generic(),
+            assignment: assigns,
+            // Only where the value could be almost anything: a tight shape (40 hex digits
+            // after `sourcegraph:`) is evidence enough.
+            credential_name: (assigns
+                && !rule.is_generic()
+                && rule.regex.contains("%ASSIGN%")
+                && loose_value(rule))
+            .then_some(reports_ids),
+        }
+    }
+
+    /// Why this match, secret `secret` within match `m` of `hay`, may not be a secret.
+    fn doubt(&self, hay: &[u8], m: &Range<usize>, secret: &Range<usize>) -> Option<value::Doubt> {
+        if self.value {
+            if let Some(why) = value::classify(&hay[secret.clone()]) {
+                return Some(value::Doubt::Value(why));
+            }
+        }
+        if !self.assignment {
+            return None;
+        }
+        let a = value::assignment(hay, m.start, secret.start)?;
+        if value::not_an_assignment(hay, &a) {
+            return Some(value::Doubt::NotAnAssignment);
+        }
+        self.credential_name
+            .filter(|&ids| !value::names_a_credential(a.name, ids))
+            .map(|_| value::Doubt::NoCredentialName)
+    }
+}
+
+/// Whether a rule's secret may hold code punctuation (`( ) : ; < > { } .`, or anything a
+/// negated class lets in): a value class that loose matches expressions, not only tokens.
+fn loose_value(rule: &Rule) -> bool {
+    let Some(start) = rule.regex.find("(?P<secret>") else {
+        return false;
+    };
+    let body = &rule.regex[start..];
+    body.contains("[^")
+        || ["(", ")", ":", ";", "<", ">", "{", "}", "#"]
+            .iter()
+            .any(|c| {
+                // The punctuation inside the secret's first character class.
+                body.find('[')
+                    .and_then(|o| body[o..].find(']').map(|e| &body[o..o + e]))
+                    .is_some_and(|class| class.contains(c))
+            })
+}
+
 /// How much input an engine will see, which decides how its keyword automaton is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Workload {
@@ -242,6 +327,7 @@ impl Engine {
             .into_iter()
             .map(|rule| RuleSlot {
                 generic: rule.is_generic(),
+                classify: Classify::of(&rule),
                 stopwords: Stopwords::new(&rule.allowlist.stopwords),
                 rule,
                 compiled: OnceLock::new(),
@@ -518,6 +604,11 @@ impl Engine {
                     || (slot.generic && is_repetitive(bytes))
                     || compiled.allow.any_match(bytes)
                     || compiled.allow_match.any_match(&hay[m.range()]);
+                let doubt = if allowed {
+                    None
+                } else {
+                    slot.classify.doubt(hay, &m.range(), &secret)
+                };
                 let confirmation = match slot.rule.validator.as_deref() {
                     Some(kind) if !allowed => match validate::check(kind, bytes) {
                         Some(true) => Some(Confirmation::Checksum),
@@ -538,6 +629,7 @@ impl Engine {
                         secret,
                         entropy,
                         confirmation,
+                        doubt,
                     });
                 }
             }

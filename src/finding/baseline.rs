@@ -300,6 +300,7 @@ mod tests {
             in_head: None,
             confirmation: crate::detect::Confirmation::None,
             confidence: crate::rules::Confidence::Medium,
+            doubt: None,
             environment: Environment::Unknown,
             context: Ctx::Code,
             kind: FindingKind::Hardcoded,

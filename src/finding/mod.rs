@@ -101,8 +101,11 @@ pub struct Finding {
     /// What the rule's checksum validator said.
     pub confirmation: Confirmation,
     /// How sure this is a credential: the rule's, raised by a confirmed checksum, lowered
-    /// by test, docs or examples context (set by [`Policy::admit`]).
+    /// by test, docs or examples context (set by [`Policy::admit`]) or by a doubt.
     pub confidence: Confidence,
+    /// Why the value classifier doubts the value (`placeholder`, `name`, `code`, …); such a
+    /// finding is `low`.
+    pub doubt: Option<&'static str>,
     /// The environment the secret is for (live, test, unknown), from markers in the secret.
     pub environment: Environment,
     /// Test code or fixtures, or code that ships; set by [`Policy::admit`].
@@ -176,6 +179,7 @@ impl Finding {
             confirmation: Confirmation::None,
             // Certainly added; shown whatever --confidence says.
             confidence: Confidence::High,
+            doubt: None,
             environment: Environment::Unknown,
             context: Context::Code,
             kind: FindingKind::SuppressionAdded,
@@ -487,9 +491,12 @@ pub fn build(
             confirmation: m.confirmation,
             confidence: if m.confirmation.is_confirmed() {
                 Confidence::High
+            } else if m.doubt.is_some() {
+                Confidence::Low
             } else {
                 rule.confidence()
             },
+            doubt: m.doubt.map(|d| d.as_str()),
             environment: rule.environment.classify(secret_bytes),
             context: Context::Code,
             kind: FindingKind::Hardcoded,
@@ -793,6 +800,7 @@ mod tests {
             secret: start..end,
             entropy: 4.0,
             confirmation: Confirmation::None,
+            doubt: None,
         };
         let matches = [m(2, 15), m(18, 31)];
         assert_eq!(redacted_text(data, 0..18, &matches), "a=SECR… b=");

@@ -57,6 +57,9 @@ struct JsonFinding<'a> {
     context: &'static str,
     /// `high`, `medium` or `low`.
     confidence: &'static str,
+    /// Why the value classifier doubts the value, when it does (then `confidence` is low).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doubt: Option<&'static str>,
     /// SARIF-style level: `error`, `warning` or `note`.
     level: &'static str,
     /// With `--revoke`: `revoked`, `already-revoked`, `unknown-key`, `failed: …`, `spooled`.
@@ -140,6 +143,7 @@ fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFindi
         environment: f.environment.as_str(),
         context: f.context.as_str(),
         confidence: f.confidence.as_str(),
+        doubt: f.doubt,
         level: super::level(f),
         revocation: f.revocation.as_deref(),
         commit: f.commit.as_deref().map(|c| JsonCommit {

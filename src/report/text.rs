@@ -205,7 +205,10 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
     if let Some(context) = context {
         writeln!(out, "  context:     {context}")?;
     }
-    writeln!(out, "  confidence:  {}", f.confidence)?;
+    match f.doubt {
+        Some(why) => writeln!(out, "  confidence:  {} ({why})", f.confidence)?,
+        None => writeln!(out, "  confidence:  {}", f.confidence)?,
+    }
     if let Some(r) = &f.revocation {
         writeln!(out, "  revocation:  {}", esc(r))?;
     }

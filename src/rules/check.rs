@@ -1,5 +1,6 @@
 //! Runs rules' own examples against a compiled engine: every example must be found by its
-//! rule, no negative example may be.
+//! rule, no negative example may be (a match the value classifier doubts, reported only at
+//! `low` confidence, counts as not found).
 
 use crate::detect::{Engine, Scratch};
 
@@ -37,7 +38,18 @@ pub fn check_examples(engine: &Engine) -> Vec<ExampleFailure> {
         }
         for (n, ex) in rule.examples.iter().enumerate() {
             let found = engine.scan(ex.as_bytes(), &mut scratch);
-            if !found.iter().any(|m| m.rule == ri) {
+            if let Some(doubt) = found
+                .iter()
+                .filter(|m| m.rule == ri)
+                .find_map(|m| m.doubt)
+                .filter(|_| !found.iter().any(|m| m.rule == ri && m.doubt.is_none()))
+            {
+                failures.push(fail(format!(
+                    "example #{} is doubted by the value classifier ({}): it would be reported only with --confidence low",
+                    n + 1,
+                    doubt.as_str()
+                )));
+            } else if !found.iter().any(|m| m.rule == ri && m.doubt.is_none()) {
                 let by: Vec<&str> = found
                     .iter()
                     .map(|m| engine.rule(m.rule).id.as_str())
@@ -57,7 +69,7 @@ pub fn check_examples(engine: &Engine) -> Vec<ExampleFailure> {
             if engine
                 .scan(ex.as_bytes(), &mut scratch)
                 .iter()
-                .any(|m| m.rule == ri)
+                .any(|m| m.rule == ri && m.doubt.is_none())
             {
                 failures.push(fail(format!(
                     "negative example #{} is reported by this rule",
