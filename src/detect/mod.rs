@@ -249,6 +249,11 @@ impl Classify {
             if let Some(why) = value::classify(&hay[secret.clone()]) {
                 return Some(value::Doubt::Value(why));
             }
+            // A short password in a URL on a documentation host is an example; a strong
+            // one may be real, only its host redacted.
+            if secret.len() < 10 && value::documentation_host(&hay[m.clone()]) {
+                return Some(value::Doubt::Value(value::NotSecret::Placeholder));
+            }
         }
         if !self.assignment {
             return None;

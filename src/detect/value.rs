@@ -454,12 +454,30 @@ fn list(s: &str) -> bool {
         })
 }
 
-/// A name or words: letters, digits and `_ - . # / :` and spaces only, and most letters in
-/// words (dotted and Header-Case names, `user:password` included).
+/// A name or words: letters, digits and `_ - . # / : +` and spaces only, and most letters in
+/// words (dotted and Header-Case names, `user:password` included), also once "leetspeak"
+/// is read back (`p@ssw0rd`, `s3cr3t`).
 fn name(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_-.#/: ".contains(&b))
-        && wordy(s, 0.8)
+    let charset = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.#/:+ ".contains(&b))
+    };
+    if charset(s) && wordy(s, 0.8) {
+        return true;
+    }
+    let unleet: String = s
+        .chars()
+        .map(|c| match c {
+            '@' | '4' => 'a',
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '3' => 'e',
+            '5' | '$' => 's',
+            '7' => 't',
+            c => c,
+        })
+        .collect();
+    unleet != s && charset(&unleet) && wordy(&unleet, 0.9)
 }
 
 /// Text decoded from base64 or hex: mostly printable, and a placeholder, a name, code,
@@ -553,9 +571,33 @@ fn percent_decoded(value: &[u8]) -> Option<Vec<u8>> {
     any.then_some(out)
 }
 
+/// Whether a match names a documentation host (RFC 2606 and RFC 6761: `example.com`,
+/// `example.org`, `example.net`, `*.example`, `*.test`, `*.invalid`) after an `@`: a
+/// credential in such a URL is an example.
+pub fn documentation_host(matched: &[u8]) -> bool {
+    let Some(at) = matched.iter().rposition(|&b| b == b'@') else {
+        return false;
+    };
+    let host: Vec<u8> = matched[at + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let host = String::from_utf8_lossy(&host);
+    let host = host.trim_end_matches('.');
+    ["example.com", "example.org", "example.net"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        || [".example", ".test", ".invalid"]
+            .iter()
+            .any(|t| host.ends_with(t))
+        || host == "example"
+}
+
 /// Why `value` is not a secret, or `None` when it may be one.
 pub fn classify(value: &[u8]) -> Option<NotSecret> {
-    let decoded = percent_decoded(value);
+    // Twice: a value encoded again (`%2540` → `%40` → `@`).
+    let decoded = percent_decoded(value).map(|once| percent_decoded(&once).unwrap_or(once));
     let text = String::from_utf8_lossy(decoded.as_deref().unwrap_or(value));
     let verdict = classify_text(&text, 2);
     match (verdict, decoded.is_some()) {
@@ -744,6 +786,8 @@ mod tests {
             ("smithy.api#httpBearerAuth", NotSecret::Name),
             ("user_profile_version_2", NotSecret::Name),
             ("hunter2", NotSecret::Name),
+            ("p@ssw0rd", NotSecret::Name),
+            ("s3cr3t-t0k3n", NotSecret::Name),
             ("SuperSecretPassword", NotSecret::Name),
             ("CloudPlatformKey.String(", NotSecret::Code),
             ("NaiveWrapper::common_alphabet(alphabet);", NotSecret::Code),
@@ -772,6 +816,8 @@ mod tests {
             b64("user:password"),
             hex::encode("this is not a secret"),
             "pass%20word".to_string(),
+            "p%40ss%3Aword".to_string(),
+            "p%2540ss+word".to_string(),
             "my%2Dsecret%2Dvalue".to_string(),
         ] {
             assert_eq!(rejects(&v), Some(NotSecret::Encoded), "{v}");
@@ -823,6 +869,21 @@ mod tests {
         assert!(names_a_credential(b"AZURE_DEVOPS_PAT", false));
         assert!(!names_a_credential(b"devops_path", false));
         assert!(names_a_credential(b"twilioAuthToken", false));
+    }
+
+    #[test]
+    fn documentation_hosts_make_examples() {
+        assert!(documentation_host(b"ftp://user:Xk9mQ2@example.com/"));
+        assert!(documentation_host(
+            b"postgres://app:Xk9mQ2@db.example.org:5432/app"
+        ));
+        assert!(documentation_host(b"amqp://u:Xk9mQ2@broker.test/"));
+        assert!(!documentation_host(
+            b"postgres://app:changeme@db.internal:5432/app"
+        ));
+        assert!(!documentation_host(
+            b"postgres://app:changeme@examplecorp.com/app"
+        ));
     }
 
     #[test]
