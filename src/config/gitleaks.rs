@@ -330,12 +330,22 @@ fn rule(r: &GlRule, skipped: &mut Vec<String>) -> Option<Rule> {
         ));
         return None;
     }
+    // Shannon entropy is at most 8 bits per byte, and keyhound refuses thresholds above it.
+    let min_entropy = match r.entropy.filter(|e| *e > 0.0) {
+        Some(e) if e > 8.0 => {
+            skipped.push(format!(
+                "{label}: entropy {e} is above 8 bits per byte, which no secret reaches; translated without an entropy threshold"
+            ));
+            None
+        }
+        e => e,
+    };
     let mut out = Rule {
         id,
         name: r.description.clone().unwrap_or_else(|| r.id.clone()),
         keywords,
         regex,
-        min_entropy: r.entropy.filter(|e| *e > 0.0),
+        min_entropy,
         severity: crate::rules::Severity::High,
         tags: r.tags.clone(),
         allowlist: Default::default(),
@@ -628,6 +638,25 @@ mod tests {
             assert!(config.rules.iter().any(|r| &r.id == id), "{id} is lost");
         }
         assert_eq!(rule_id("Stripe: live key (v2)"), "stripe-live-key-v2");
+    }
+
+    /// Found by the `gitleaks_import` fuzz target: gitleaks takes any entropy, keyhound
+    /// refuses thresholds above 8 bits per byte, and the translation did not load.
+    #[test]
+    fn an_entropy_over_8_is_not_translated() {
+        let text = "[[rules]]\nid = \"r\"\nregex = '''acme_[a-z]{10}'''\nkeywords = [\"acme_\"]\nentropy = 8.2\n";
+        let t = translate("gitleaks.toml", text).unwrap();
+        assert_eq!(t.rules, ["r"]);
+        assert!(
+            t.skipped.iter().any(|s| s.contains("entropy 8.2")),
+            "{:?}",
+            t.skipped
+        );
+        let config = crate::config::parse("translated", &t.config).unwrap();
+        let r = config.rules.iter().find(|r| r.id == "r").unwrap();
+        assert_eq!(r.min_entropy, None);
+        let ok = translate("gitleaks.toml", &text.replace("8.2", "3.5")).unwrap();
+        assert!(ok.config.contains("min_entropy = 3.5"), "{}", ok.config);
     }
 
     #[test]
