@@ -147,7 +147,15 @@ pub fn translate(name: &str, text: &str, replace_defaults: bool) -> Result<Trans
     }
     let mut rules = Vec::new();
     for r in &gl.rules {
-        if let Some(rule) = rule(r, &mut t.skipped) {
+        if let Some(mut rule) = rule(r, &mut t.skipped) {
+            // Two gitleaks ids that make the same keyhound id ("a b", "A-B"): the later one
+            // gets a number, rather than replacing the first when the file loads.
+            let base = rule.id.clone();
+            let mut n = 1;
+            while t.rules.contains(&rule.id) {
+                n += 1;
+                rule.id = format!("{base}-{n}");
+            }
             t.rules.push(rule.id.clone());
             rules.push(rule);
         }
@@ -262,8 +270,29 @@ fn is_and(a: &GlAllowlist) -> bool {
         && kinds.iter().filter(|k| **k).count() > 1
 }
 
+/// A keyhound rule id for a gitleaks one: gitleaks takes any string, keyhound lowercase
+/// ASCII letters, digits, `.`, `_` and `-`; each run of other characters becomes one `-`
+/// ("Acme deploy key" is `acme-deploy-key`).
+fn rule_id(gitleaks_id: &str) -> String {
+    let mut id = String::with_capacity(gitleaks_id.len());
+    for c in gitleaks_id.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c) {
+            id.push(c);
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_matches('-');
+    if id.is_empty() {
+        "gitleaks.unnamed".into()
+    } else {
+        id.into()
+    }
+}
+
 fn rule(r: &GlRule, skipped: &mut Vec<String>) -> Option<Rule> {
-    let id = r.id.to_ascii_lowercase();
+    let id = rule_id(&r.id);
     let label = format!("rule {:?}", r.id);
     let Some(regex) = r.regex.as_deref().filter(|s| !s.is_empty()) else {
         skipped.push(format!(
@@ -311,16 +340,22 @@ fn rule(r: &GlRule, skipped: &mut Vec<String>) -> Option<Rule> {
         ));
         return None;
     }
+    // Shannon entropy is at most 8 bits per byte, and keyhound refuses thresholds above it.
+    let min_entropy = match r.entropy.filter(|e| *e > 0.0) {
+        Some(e) if e > 8.0 => {
+            skipped.push(format!(
+                "{label}: entropy {e} is above 8 bits per byte, which no secret reaches; translated without an entropy threshold"
+            ));
+            None
+        }
+        e => e,
+    };
     let mut out = Rule {
-        id: if id.is_empty() {
-            "gitleaks.unnamed".into()
-        } else {
-            id
-        },
+        id,
         name: r.description.clone().unwrap_or_else(|| r.id.clone()),
         keywords,
         regex,
-        min_entropy: r.entropy.filter(|e| *e > 0.0),
+        min_entropy,
         severity: crate::rules::Severity::High,
         confidence: None,
         tags: r.tags.clone(),
@@ -581,6 +616,59 @@ pub fn parse_ignore(text: &str) -> (Vec<IgnoreEntry>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `gitleaks_import` fuzz target: a gitleaks rule id with a space (gitleaks
+    /// takes any string) was copied as it was, and the translation failed to load ("the
+    /// translation does not load …; please report this").
+    #[test]
+    fn any_gitleaks_rule_id_translates_to_a_keyhound_id() {
+        let rule = |id: &str| {
+            format!(
+                "[[rules]]\nid = {id:?}\nregex = '''acme_[a-z]{{10}}'''\nkeywords = [\"acme_\"]\n"
+            )
+        };
+        let text = [
+            rule("Acme deploy key"),
+            rule("acme--deploy//key"),
+            rule("ключ"),
+            rule(""),
+        ]
+        .concat();
+        let t = translate("gitleaks.toml", &text, false).unwrap();
+        assert_eq!(
+            t.rules,
+            [
+                "acme-deploy-key",
+                "acme--deploy-key",
+                "gitleaks.unnamed",
+                "gitleaks.unnamed-2"
+            ]
+        );
+        let config = crate::config::parse("translated", &t.config).unwrap();
+        for id in &t.rules {
+            assert!(config.rules.iter().any(|r| &r.id == id), "{id} is lost");
+        }
+        assert_eq!(rule_id("Stripe: live key (v2)"), "stripe-live-key-v2");
+    }
+
+    /// Found by the `gitleaks_import` fuzz target: gitleaks takes any entropy, keyhound
+    /// refuses thresholds above 8 bits per byte, and the translation did not load.
+    #[test]
+    fn an_entropy_over_8_is_not_translated() {
+        let text = "[[rules]]\nid = \"r\"\nregex = '''acme_[a-z]{10}'''\nkeywords = [\"acme_\"]\nentropy = 8.2\n";
+        let t = translate("gitleaks.toml", text, false).unwrap();
+        assert_eq!(t.rules, ["r"]);
+        assert!(
+            t.skipped.iter().any(|s| s.contains("entropy 8.2")),
+            "{:?}",
+            t.skipped
+        );
+        let config = crate::config::parse("translated", &t.config).unwrap();
+        let r = config.rules.iter().find(|r| r.id == "r").unwrap();
+        assert_eq!(r.min_entropy, None);
+        let ok = translate("gitleaks.toml", &text.replace("8.2", "3.5"), false).unwrap();
+        assert!(ok.config.contains("min_entropy = 3.5"), "{}", ok.config);
+    }
 
     #[test]
     fn secret_group_becomes_the_named_group() {

@@ -233,7 +233,75 @@ impl Suppression {
 
 /// `data` as text with the secrets of `matches` redacted (see [`redact`]).
 pub fn redact_secrets(data: &[u8], matches: &[Match]) -> String {
-    redacted_text(data, 0..data.len(), matches)
+    let copies = Copies::of(data, matches);
+    let mut ranges: Vec<Range<usize>> = matches.iter().map(|m| m.secret.clone()).collect();
+    for m in matches {
+        ranges.extend(copies.find(data, 0..data.len(), &data[m.secret.clone()]));
+    }
+    redacted_ranges(data, 0..data.len(), ranges)
+}
+
+/// The secrets a blob's matches found, to find their copies: a secret found once may stand
+/// unmatched elsewhere (a second copy on the line without the context a generic rule needs,
+/// or inside other text), and an excerpt must not show it there either.
+struct Copies {
+    /// Every distinct secret of more than 4 characters (shorter ones redact to themselves),
+    /// when there are at most [`Copies::MAX`]; `None` past that, when each finding's excerpt
+    /// is searched for its own secret only, so the work stays linear.
+    all: Option<aho_corasick::AhoCorasick>,
+    /// The longest secret, in bytes: how far past a window a copy overlapping it may start.
+    longest: usize,
+}
+
+impl Copies {
+    const MAX: usize = 1024;
+
+    fn worth_hiding(secret: &[u8]) -> bool {
+        char_count(secret) > 4
+    }
+
+    fn of(data: &[u8], matches: &[Match]) -> Copies {
+        let mut secrets: Vec<&[u8]> = matches
+            .iter()
+            .map(|m| &data[m.secret.clone()])
+            .filter(|s| Copies::worth_hiding(s))
+            .collect();
+        let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);
+        secrets.sort_unstable();
+        secrets.dedup();
+        let all = (secrets.len() <= Copies::MAX && !secrets.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&secrets)
+                    .ok()
+            })
+            .flatten();
+        Copies { all, longest }
+    }
+
+    /// The byte ranges of secrets' copies overlapping `window` (`own`: the secret whose
+    /// excerpt this is, searched for even without the automaton).
+    fn find(&self, data: &[u8], window: Range<usize>, own: &[u8]) -> Vec<Range<usize>> {
+        if window.is_empty() || self.longest == 0 {
+            return Vec::new();
+        }
+        let from = window.start.saturating_sub(self.longest - 1);
+        let to = (window.end + self.longest - 1).min(data.len());
+        let hay = &data[from..to];
+        let overlaps = |r: &Range<usize>| r.start < window.end && r.end > window.start;
+        let found: Vec<Range<usize>> = match &self.all {
+            Some(ac) => ac
+                .find_iter(hay)
+                .map(|m| from + m.start()..from + m.end())
+                .collect(),
+            None if Copies::worth_hiding(own) => memchr::memmem::find_iter(hay, own)
+                .map(|at| from + at..from + at + own.len())
+                .collect(),
+            None => Vec::new(),
+        };
+        found.into_iter().filter(overlaps).collect()
+    }
 }
 
 /// What happens to findings after detection.
@@ -403,6 +471,7 @@ pub fn build(
             Some(*r)
         })
         .collect();
+    let copies = Copies::of(data, matches);
     for (i, m) in matches.iter().enumerate() {
         let (line_no, line_start) = lines.locate(data, m.secret.start);
         if line.start != line_start || line.number == 0 {
@@ -449,12 +518,19 @@ pub fn build(
         let cut_before = before.start > line.first_visible;
         let cut_after = after.end < line.last_visible;
         // Other secrets near this one on the line are redacted too, never shown beside it.
+        // So are copies of any secret (this one included) that no match covers.
         let neighbours = nearby(matches, &reach, i, &before, &after);
+        let hidden = |window: &Range<usize>| {
+            let mut ranges: Vec<Range<usize>> =
+                neighbours.iter().map(|n| n.secret.clone()).collect();
+            ranges.extend(copies.find(data, window.clone(), secret_bytes));
+            redacted_ranges(data, window.clone(), ranges)
+        };
         let line_redacted = excerpt(
-            &redacted_text(data, before.clone(), neighbours),
+            &hidden(&before),
             cut_before,
             &secret.redacted(),
-            &redacted_text(data, after.clone(), neighbours),
+            &hidden(&after),
             cut_after,
         );
         let line_raw = if opts.raw_lines {
@@ -592,31 +668,41 @@ fn nearby<'m>(
 }
 
 /// `data[range]` as text, with every matched secret that overlaps it redacted.
+#[cfg(test)]
 fn redacted_text(data: &[u8], range: Range<usize>, matches: &[Match]) -> String {
-    let mut secrets: Vec<&Range<usize>> = matches
-        .iter()
-        .map(|m| &m.secret)
-        .filter(|s| s.start < range.end && s.end > range.start)
-        .collect();
-    secrets.sort_by_key(|s| s.start);
+    redacted_ranges(
+        data,
+        range,
+        matches.iter().map(|m| m.secret.clone()).collect(),
+    )
+}
+
+/// `data[range]` as text, with every secret at `secrets` that overlaps it redacted.
+fn redacted_ranges(data: &[u8], range: Range<usize>, mut secrets: Vec<Range<usize>>) -> String {
+    secrets.retain(|s| s.start < range.end && s.end > range.start);
+    secrets.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
     let mut out = String::new();
     let mut pos = range.start;
-    for s in secrets {
+    for s in &secrets {
         if s.end <= pos {
             continue;
         }
         let start = s.start.max(pos);
         out.push_str(&String::from_utf8_lossy(&data[pos..start]));
-        if s.start >= range.start && s.end <= range.end {
+        if s.start < pos {
+            // Begun before the window (or inside a secret already redacted, whose `…` stands
+            // for it too): nothing of it is shown.
+            if pos == range.start {
+                out.push('…');
+            }
+        } else if s.end <= range.end {
             out.push_str(&redact(&String::from_utf8_lossy(&data[s.clone()])));
-        } else if s.start >= range.start {
+        } else {
             // A secret running past the window's end: its first characters, never more.
             let shown = redact(&String::from_utf8_lossy(
                 &data[s.start..s.end.min(range.end)],
             ));
             out.push_str(&shown);
-        } else {
-            out.push('…');
         }
         pos = s.end.min(range.end);
     }
@@ -892,6 +978,42 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
                 proptest::prop_assert_eq!(f.end_column, col + secrets[i].chars().count());
             }
         }
+    }
+
+    /// Found by the `engine_scan` fuzz target: a secret matched once (a generic rule needs
+    /// an assignment before it) was shown whole in its own excerpt where it stood a second
+    /// time, unmatched, later on the line — and so in every report without --show-secrets.
+    #[test]
+    fn a_secrets_unmatched_copies_are_redacted_too() {
+        // Like a generic rule: the secret only counts after `key = `.
+        let rule = DEMO_RULE.replace("'''(?P<secret>", "'''key = (?P<secret>");
+        let engine =
+            Engine::new(crate::rules::parse_rule_file("demo.toml", &rule).unwrap()).unwrap();
+        let token = "demo_0123456789ab";
+        let line = format!("key = {token} # {token} and again: x{token}y\n");
+        let matches = engine.scan(line.as_bytes(), &mut Scratch::default());
+        assert_eq!(matches.len(), 1, "the copies are not matched");
+        let opts = Options::default();
+        let found = build(
+            &engine,
+            &Origin::file("x"),
+            line.as_bytes(),
+            &matches,
+            &opts,
+        );
+        assert_eq!(
+            found[0].line_redacted,
+            "key = demo… # demo… and again: xdemo…y"
+        );
+        // A copy of another line's secret, and a notice's line (`redact_secrets`), too.
+        let two = format!("key = {token}\nkey = demo_zzzzzzzzzzzz {token}\n");
+        let matches = engine.scan(two.as_bytes(), &mut Scratch::default());
+        assert_eq!(matches.len(), 2);
+        let found = build(&engine, &Origin::file("x"), two.as_bytes(), &matches, &opts);
+        assert_eq!(found[1].line_redacted, "key = demo… demo…");
+        let matches = engine.scan(line.as_bytes(), &mut Scratch::default());
+        let notice = redact_secrets(line.as_bytes(), &matches);
+        assert_eq!(notice, "key = demo… # demo… and again: xdemo…y\n");
     }
 
     #[test]

@@ -227,8 +227,10 @@ pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
     let (Some(prefix), Some(env), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(KeyError::Shape);
     };
-    check_prefix(prefix)?;
-    let env = Env::parse(env).ok_or_else(|| KeyError::Env(env.to_string()))?;
+    // A presented key is a secret, and `key check` prints the error: a prefix or environment
+    // that is not one shows its first characters only (the rest may be the key's body).
+    check_prefix(prefix).map_err(|_| KeyError::Prefix(crate::finding::redact(prefix)))?;
+    let env = Env::parse(env).ok_or_else(|| KeyError::Env(crate::finding::redact(env)))?;
     let head_len = prefix.len() + env.as_str().len() + 2;
     if rest.len() != BODY_LEN + CHECK_LEN {
         return Err(KeyError::Length {
@@ -357,6 +359,27 @@ mod tests {
             parse(&s.replacen("acme", "ACME", 1)),
             Err(KeyError::Prefix(_))
         ));
+    }
+
+    /// Found by the `key_parse` fuzz target: an error quoted the whole "prefix" or
+    /// "environment" of what was presented, which is any text up to an underscore (another
+    /// provider's token, a key with a typo).
+    #[test]
+    fn errors_do_not_quote_the_presented_key() {
+        let body = "Xow9mSCaPd3rZv37Qe"; // generated filler, not a key
+        let bad_prefix = format!("#acme{body}__");
+        let e = parse(&bad_prefix).unwrap_err();
+        assert_eq!(e, KeyError::Prefix("#acm…".into()));
+        assert!(!e.to_string().contains(body), "{e}");
+        let bad_env = format!("acme_{body}_{body}");
+        let e = parse(&bad_env).unwrap_err();
+        assert_eq!(e, KeyError::Env("Xow9…".into()));
+        assert!(!e.to_string().contains(body), "{e}");
+        // An issuer prefix given on the command line is no secret: it is shown whole.
+        assert_eq!(
+            check_prefix("Not OK"),
+            Err(KeyError::Prefix("Not OK".into()))
+        );
     }
 
     #[test]
