@@ -380,6 +380,19 @@ fn a_secret_equal_to_another_findings_fingerprint_is_no_leak() {
 mod found_by_fuzzing {
     use super::bodies;
 
+    /// engine_scan: a secret holding a NUL (`myacct-bluemix.\0`, matched by a doubted
+    /// generic rule on a `<password>@` template line) whose visible form is also ordinary
+    /// text elsewhere in the input (the host of a Cloudant URL on the line before): that
+    /// text is not a leak (it was a false alarm of the check).
+    #[test]
+    fn a_secrets_visible_form_that_is_other_text() {
+        let pw = super::common::body(7, "abcdefghijklmnopqrstuvwxyz0123456789", 64);
+        let text = format!(
+            "url = \"https://myacct-bluemix:{pw}@myacct-bluemix.cloudant.com\"\nhttps://myacct-bluemix:<password>@myacct-bluemix.\0\ncloudant.com\n"
+        );
+        bodies::engine_scan(text.as_bytes());
+    }
+
     /// key_parse: `KeyError::Prefix` quoted everything before the first `_` of a presented
     /// key ("#acmeace").
     #[test]

@@ -227,9 +227,17 @@ pub fn engine_scan(data: &[u8]) {
         let _ = render(&outcome, format, true);
     }
     let known = static_text();
+    let input = String::from_utf8_lossy(data);
     for (i, secret) in secrets.iter().enumerate() {
+        // What the input holds besides this secret: a form derived from the secret (its
+        // control characters dropped, say) that the input also holds as ordinary text
+        // elsewhere is that text, not a leak.
+        let elsewhere = input.replace(secret.as_str(), "\u{fffd}");
         for form in visible_forms(secret) {
-            if form.chars().count() < 8 || known.contains(&form) {
+            if form.chars().count() < 8
+                || known.contains(&form)
+                || (form != *secret && elsewhere.contains(&form))
+            {
                 continue;
             }
             for (what, text) in &shown {
