@@ -1082,3 +1082,83 @@ fn confidence_levels_select_what_is_reported() {
         .code(2)
         .stderr(predicate::str::contains("low, medium, high"));
 }
+
+/// The false-positive shapes issue 14 lists (identifiers, code, placeholders, URL userinfo,
+/// encoded words, an example in a docstring): not reported at the default confidence, shown
+/// at `--confidence low` with the reason (`doubt`, or the `docs` context). Real-shaped
+/// provider keys and a random password in the same files are still reported.
+#[test]
+fn confidence_low_shows_what_the_classifier_hides() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cookie = base64::engine::general_purpose::STANDARD.encode("example-cookie-secret");
+    let doubted = [
+        "api_key = \"transportCredsForS2A\"".to_string(),
+        "curl -H \"Authorization: Bearer YOUR_API_KEY\"".to_string(),
+        "url = \"s3://access_key:secret_access_key@host/bucket\"".to_string(),
+        format!("cookie_secret = \"{cookie}\""),
+        "password = \"pass%20word\"".to_string(),
+        "auth_token = \"Resource$Projects$Locations$Secrets\"".to_string(),
+        "token: recaptchaV2Token".to_string(),
+        "password: Cisco#123".to_string(),
+        "secret = \"a-zA-Z0-9/_+=.@-\"".to_string(),
+        "password = get_option(\"become_pass\", playcontext=self._play_context)".to_string(),
+    ];
+    write(d, "src/settings.py", doubted.join("\n") + "\n");
+    write(
+        d,
+        "src/client.py",
+        "def connect():\n    \"\"\"Connects.\n\n    Example: db_password = \"Jq9hB4insToFpkUgoq37\"\n    \"\"\"\n",
+    );
+    write(
+        d,
+        "src/keys.py",
+        format!(
+            "AWS_KEY_ID = \"{}\"\nGH = \"{}\"\nSLACK = \"{}\"\ndb_password = \"n6QfW0gd84C1wlGc\"\n",
+            aws_key_id(41),
+            github_token(42),
+            slack_bot(43)
+        ),
+    );
+    let findings = |extra: &[&str]| -> Vec<Value> {
+        scan_json(d, extra, 1)["findings"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let in_file = |fs: &[Value], name: &str| -> Vec<Value> {
+        fs.iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(name))
+            .cloned()
+            .collect()
+    };
+    let medium = findings(&[]);
+    assert!(in_file(&medium, "settings.py").is_empty(), "{medium:#?}");
+    assert!(in_file(&medium, "client.py").is_empty(), "{medium:#?}");
+    let keys = in_file(&medium, "keys.py");
+    let mut levels: Vec<&str> = keys
+        .iter()
+        .map(|f| f["confidence"].as_str().unwrap())
+        .collect();
+    levels.sort();
+    assert_eq!(levels, ["high", "high", "high", "medium"], "{keys:#?}");
+
+    let low = findings(&["--confidence", "low"]);
+    let shown = in_file(&low, "settings.py");
+    let lines: Vec<u64> = shown.iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(
+        lines,
+        (1..=doubted.len() as u64).collect::<Vec<_>>(),
+        "{shown:#?}"
+    );
+    for f in &shown {
+        assert_eq!(f["confidence"], "low", "{f:#?}");
+        assert!(f["doubt"].is_string(), "each says why: {f:#?}");
+    }
+    let doc = in_file(&low, "client.py");
+    assert_eq!(doc.len(), 1, "{doc:#?}");
+    assert_eq!(doc[0]["context"], "docs");
+    assert_eq!(doc[0]["confidence"], "low");
+    assert_eq!(in_file(&low, "keys.py").len(), 4);
+}

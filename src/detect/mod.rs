@@ -611,6 +611,8 @@ impl Engine {
                     || compiled.allow_match.any_match(&hay[m.range()]);
                 let doubt = if allowed {
                     None
+                } else if value::published(bytes) {
+                    Some(value::Doubt::Published)
                 } else {
                     slot.classify.doubt(hay, &m.range(), &secret)
                 };

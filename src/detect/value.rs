@@ -31,6 +31,8 @@ pub enum Doubt {
     /// A vendor rule's loose value under a name that names no credential
     /// (`snowflake_account = …`).
     NoCredentialName,
+    /// A key its vendor publishes for local development ([`published`]).
+    Published,
 }
 
 impl Doubt {
@@ -39,6 +41,7 @@ impl Doubt {
             Doubt::Value(v) => v.as_str(),
             Doubt::NotAnAssignment => "not-an-assignment",
             Doubt::NoCredentialName => "no-credential-name",
+            Doubt::Published => "published",
         }
     }
 }
@@ -359,6 +362,10 @@ fn placeholder(s: &str) -> bool {
     if l.starts_with("your") || TEMPLATE_STARTS.iter().any(|t| l.starts_with(t)) {
         return true;
     }
+    // A format string filled in later (`storage-systems/%s`, `{}`, `{0}`).
+    if ["%s", "%d", "{}", "{0}"].iter().any(|t| l.contains(t)) {
+        return true;
+    }
     if l.starts_with("__") && l.ends_with("__") {
         return true;
     }
@@ -404,6 +411,84 @@ fn call(s: &str) -> bool {
     })
 }
 
+/// An identifier of a programming language (`$` included, as JavaScript and PHP allow).
+fn identifier(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+}
+
+/// `a.b.c` of identifiers (a member access), at least one dot.
+fn dotted(s: &str) -> bool {
+    s.contains('.') && s.split('.').all(identifier)
+}
+
+/// PowerShell's approved verbs: `Get-AnsibleParam`, `ConvertTo-Json` are commands.
+const POWERSHELL_VERBS: &[&str] = &[
+    "Add",
+    "Clear",
+    "Compare",
+    "Connect",
+    "Convert",
+    "ConvertFrom",
+    "ConvertTo",
+    "Copy",
+    "Disable",
+    "Disconnect",
+    "Enable",
+    "Export",
+    "Find",
+    "Format",
+    "Get",
+    "Grant",
+    "Import",
+    "Initialize",
+    "Install",
+    "Invoke",
+    "Join",
+    "Measure",
+    "Move",
+    "New",
+    "Out",
+    "Read",
+    "Register",
+    "Remove",
+    "Resolve",
+    "Restart",
+    "Resume",
+    "Revoke",
+    "Search",
+    "Select",
+    "Send",
+    "Set",
+    "Show",
+    "Split",
+    "Start",
+    "Stop",
+    "Test",
+    "Uninstall",
+    "Unregister",
+    "Update",
+    "Use",
+    "Wait",
+    "Write",
+];
+
+/// `Verb-Noun` commands and `Pascal-PascalCase` names: capitalised words joined by dashes,
+/// either led by a PowerShell verb or with a segment of two or more words (`Argv-ToString`).
+fn dashed_command(s: &str) -> bool {
+    let segments: Vec<&str> = s.split('-').collect();
+    let pascal = |seg: &str| {
+        seg.starts_with(|c: char| c.is_ascii_uppercase())
+            && seg.bytes().all(|b| b.is_ascii_alphabetic())
+            && seg.bytes().any(|b| b.is_ascii_lowercase())
+    };
+    let humps = |seg: &str| seg.bytes().filter(u8::is_ascii_uppercase).count();
+    segments.len() >= 2
+        && segments.iter().all(|seg| pascal(seg))
+        && (POWERSHELL_VERBS.contains(&segments[0]) || segments.iter().any(|seg| humps(seg) >= 2))
+}
+
 fn code(s: &str) -> bool {
     call(s)
         || s.contains("::")
@@ -412,6 +497,34 @@ fn code(s: &str) -> bool {
         || (s.starts_with("--") && s[2..].starts_with(|c: char| c.is_ascii_alphabetic()))
         || s.ends_with("()")
         || s.ends_with(");")
+        // A comparison read as an assignment (`credentials===e.credentials`, `!=`).
+        || s.starts_with('=')
+        // A keyword argument or option (`commit=True`, `StrictHostKeyChecking=no`,
+        // `host=self.host`): a name, `=`, and a value that is not base64 padding.
+        || s.split_once('=').is_some_and(|(k, v)| {
+            dotted_or_identifier(k)
+                && wordy(k, 0.5)
+                && dotted_or_identifier(v)
+                && (v.len() <= 5 || wordy(v, 0.6))
+        })
+        // An assignment's left side (`La.EMAIL_LINK_SIGN_IN_METHOD=`): base64 has no dots.
+        || s.strip_suffix('=').is_some_and(dotted)
+        // A regular-expression character class (`[a-zA-Z0-9/_+=.@-]`).
+        // (Letter ranges: hex, as in UUIDs, never holds `a-z`.)
+        || ((s.contains("a-z") || s.contains("A-Z"))
+            && ["a-z", "A-Z", "0-9"].iter().filter(|r| s.contains(*r)).count() >= 2)
+        // A union of types (`Buffer|Uint8Array|Blob|string`).
+        || (s.contains('|') && s.split('|').all(identifier) && wordy(s, 0.5))
+        // A generated name joined by `$` (`Resource$Projects$Locations$Secrets`).
+        || (s.contains('$')
+            && s.split('$').filter(|p| !p.is_empty()).count() >= 2
+            && s.split('$').all(|p| p.is_empty() || identifier(p))
+            && s.split('$').next().is_some_and(|first| wordy(first, 0.9)))
+        || dashed_command(s)
+}
+
+fn dotted_or_identifier(s: &str) -> bool {
+    identifier(s) || dotted(s)
 }
 
 fn location(s: &str) -> bool {
@@ -429,8 +542,13 @@ fn location(s: &str) -> bool {
     if s.matches('/').count() >= 2 && wordy(s, 0.7) {
         return true;
     }
-    // A host name: labels of letters, digits and dashes, a final label of letters.
-    let labels: Vec<&str> = s.split('.').collect();
+    // A host name, perhaps with a path (`www.google.com/`): labels of letters, digits and
+    // dashes, a final label of letters.
+    let host = s.split_once('/').map_or(s, |(h, _)| h);
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() >= 3 && labels[0].eq_ignore_ascii_case("www") {
+        return true;
+    }
     labels.len() >= 2
         && labels
             .iter()
@@ -438,7 +556,7 @@ fn location(s: &str) -> bool {
         && labels.last().is_some_and(|t| {
             (2..=6).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphabetic())
         })
-        && wordy(s, 0.6)
+        && wordy(host, 0.6)
 }
 
 fn list(s: &str) -> bool {
@@ -460,10 +578,33 @@ fn list(s: &str) -> bool {
 fn name(s: &str) -> bool {
     let charset = |s: &str| {
         s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-.#/:+ ".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.#/:+ $".contains(&b))
+    };
+    if word_and_number(s) {
+        return true;
+    }
+    // TypeScript's non-null assertion (`appConfig.apiKey!`).
+    let s = match s.strip_suffix('!') {
+        Some(rest) if dotted(rest) => rest,
+        _ => s,
     };
     if charset(s) && wordy(s, 0.8) {
         return true;
+    }
+    // A variable that holds a credential (`recaptchaV2Token`, `gitlab_access_token`): an
+    // identifier of two or more parts whose last part is a credential word.
+    if identifier(s) {
+        let runs = letter_runs(s);
+        if runs.len() >= 2
+            && runs.last().is_some_and(|w| {
+                [
+                    "token", "tokens", "key", "keys", "secret", "secrets", "password", "passwd",
+                ]
+                .contains(&w.as_str())
+            })
+        {
+            return true;
+        }
     }
     let unleet: String = s
         .chars()
@@ -478,6 +619,31 @@ fn name(s: &str) -> bool {
         })
         .collect();
     unleet != s && charset(&unleet) && wordy(&unleet, 0.9)
+}
+
+/// A word and a number, perhaps with a symbol between or after (`hunter2`, `Cisco#123`,
+/// `maglev123`, `Testing@123!`): the shape of example and default passwords. Letters all
+/// before digits almost never happens in a random value (a random 12-character value does so
+/// about once in ten thousand), and a word need not be in the dictionary (`Cisco`) to be one.
+fn word_and_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let mut rest = &b[letters..];
+    let symbol = |c: &u8| c.is_ascii_punctuation();
+    if rest.first().is_some_and(symbol) {
+        rest = &rest[1..];
+    }
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    rest = &rest[digits..];
+    if rest.first().is_some_and(symbol) {
+        rest = &rest[1..];
+    }
+    // Written as a word is: lower case, Capitalised or upper case (not `kJdMhDMMVxnfv7`).
+    if s.len() > 20 || letters < 3 || !(1..=6).contains(&digits) || !rest.is_empty() {
+        return false;
+    }
+    let word = &b[..letters];
+    word[1..].iter().all(u8::is_ascii_lowercase) || word.iter().all(u8::is_ascii_uppercase)
 }
 
 /// Text decoded from base64 or hex: mostly printable, and a placeholder, a name, code,
@@ -569,6 +735,25 @@ fn percent_decoded(value: &[u8]) -> Option<Vec<u8>> {
         i += 1;
     }
     any.then_some(out)
+}
+
+/// SHA-256 digests of keys their vendors publish for local development, so anyone may use
+/// them and they open nothing real. Digests, so this file holds no key-shaped text.
+const PUBLISHED_KEYS: &[&str] = &[
+    // The Azure storage emulator's (Azurite's) account key for `devstoreaccount1`:
+    // https://learn.microsoft.com/en-us/azure/storage/common/storage-use-azurite#http-connection-strings
+    "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059",
+];
+
+/// Whether `secret` is a key its vendor publishes for local development.
+pub fn published(secret: &[u8]) -> bool {
+    use sha2::Digest as _;
+    // Every published key is longer than this; shorter values need no digest.
+    if secret.len() < 32 {
+        return false;
+    }
+    let digest = hex::encode(sha2::Sha256::digest(secret));
+    PUBLISHED_KEYS.contains(&digest.as_str())
 }
 
 /// Whether a match names a documentation host (RFC 2606 and RFC 6761: `example.com`,
@@ -804,6 +989,83 @@ mod tests {
         ] {
             assert_eq!(rejects(v), Some(why), "{v}");
         }
+    }
+
+    /// Shapes met on the precision corpus (registry packages' code, docs and tests).
+    #[test]
+    fn code_from_real_packages_is_not_secret() {
+        for (v, why) in [
+            // A comparison read as an assignment (minified JavaScript).
+            ("==e.credentials&&this.cacheSizeBytes", NotSecret::Code),
+            // Keyword arguments and options.
+            ("commit=True", NotSecret::Code),
+            ("exc_info=True", NotSecret::Code),
+            ("host=self.host", NotSecret::Code),
+            ("default=C.DEFAULT_ASK_PASS", NotSecret::Code),
+            ("StrictHostKeyChecking=no", NotSecret::Code),
+            ("La.EMAIL_LINK_SIGN_IN_METHOD=", NotSecret::Code),
+            // A regular expression's character class (AWS ARN patterns).
+            ("a-zA-Z0-9/_+=.@-", NotSecret::Code),
+            ("Buffer|Uint8Array|Blob|string", NotSecret::Code),
+            ("Resource$Projects$Locations$Secrets", NotSecret::Code),
+            (
+                "Resource$Inboundsamlssoprofiles$Idpcredentials",
+                NotSecret::Code,
+            ),
+            ("Get-AnsibleParam", NotSecret::Code),
+            ("ConvertTo-SerializableObject", NotSecret::Code),
+            ("Argv-ToString", NotSecret::Code),
+            // Variables that hold a credential, and member accesses.
+            ("recaptchaV2Token", NotSecret::Name),
+            ("appConfig.apiKey!", NotSecret::Name),
+            ("PhoneAuthProvider$1", NotSecret::Name),
+            // A word and a number: example and default passwords.
+            ("maglev123", NotSecret::Name),
+            ("Cisco#123", NotSecret::Name),
+            ("catalyst@123", NotSecret::Name),
+            ("Testing@123!", NotSecret::Name),
+            ("storage-systems/%s", NotSecret::Placeholder),
+            ("www.google.com/", NotSecret::Location),
+        ] {
+            assert_eq!(rejects(v), Some(why), "{v}");
+        }
+    }
+
+    /// The other side of the new classes: real-shaped values that resemble them are kept.
+    #[test]
+    fn values_near_the_code_shapes_are_kept() {
+        for v in [
+            // Hex (UUIDs) holds ranges like `0-9` by chance, never `a-z`.
+            "fe962d66-c160-9140-f22b-47da44904bef",
+            // A random value with `=` inside is not `name=value`.
+            "rqg4el7ljfr2un54cezsvkmynvcg2farytph=if5",
+            "b_sin5blzuppn6fkyi1j=8-wtwf_lbnjcs9zpqs8gw-yd5",
+            "_gitlab_session=opllync38dueo9z2vuatbnx23k7afjgy",
+            // Mixed case before the digit: random, not a word and a number.
+            "kJdMhDMMVxnfv7",
+            "tuFrAxahuYe4",
+            // Digits inside: not a word followed by a number.
+            "C2sco456!2x9Q",
+            "mmhJU2sCd63BznXAXDh4kxLIyfIMm3Ar",
+        ] {
+            assert_eq!(rejects(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn only_the_published_keys_are_published() {
+        // Its digest is listed; the key itself is assembled here, so the file holds no
+        // key-shaped text (a documented public key: Azurite's `devstoreaccount1`).
+        let azurite = [
+            "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U",
+            "VErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        ]
+        .concat();
+        assert!(published(azurite.as_bytes()));
+        let mut other = azurite.clone().into_bytes();
+        other[0] = b'F';
+        assert!(!published(&other));
+        assert!(!published(b"short"));
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub const DEFAULT_TEST_PATHS: &[&str] = &[
     "**/mocks/**",
     "**/__mocks__/**",
     "**/e2e/**",
+    // Ansible's test framework (scenarios with their own inventories and passwords)
+    "**/molecule/**",
     // Go, Python, Ruby, Elixir, Dart
     "**/*_test.go",
     "**/test_*.py",
@@ -64,6 +66,13 @@ pub const DEFAULT_DOC_PATHS: &[&str] = &[
     "**/*.markdown",
     "**/*.rst",
     "**/*.adoc",
+    // API examples shipped as data (AWS SDKs' `*.examples.json`, botocore's
+    // `examples-1.json`), and a Python package's README as PKG-INFO
+    "**/*.examples.json",
+    "**/examples-*.json",
+    "**/PKG-INFO",
+    // Ansible modules written in PowerShell keep their documentation beside them in YAML
+    "**/plugins/modules/*.yml",
 ];
 
 /// Whether a finding is in test code or fixtures, documentation or examples, or in code
@@ -222,6 +231,7 @@ mod tests {
             "vectors/sha_test.txt",
             "scripts/test_data.json",
             "crypto/ecdsa_tests.txt",
+            "roles/db/molecule/default/converge.yml",
         ] {
             assert_eq!(t.classify(p), Context::Test, "{p}");
         }
@@ -232,6 +242,10 @@ mod tests {
             "crate/examples/demo.rs",
             "doc/source/usage.rst",
             "site/page.mdx",
+            "apis/cognito-idp-2016-04-18.examples.json",
+            "data/storagegateway/2013-06-30/examples-1.json",
+            "pyjwt-2.15.1/PKG-INFO",
+            "ansible_collections/microsoft/ad/plugins/modules/user.yml",
         ] {
             assert_eq!(t.classify(p), Context::Docs, "{p}");
         }
@@ -243,6 +257,7 @@ mod tests {
             "contest.py",
             ".env",
             "src/attestation.go",
+            "config/examples.yaml.j2",
         ] {
             assert_eq!(t.classify(p), Context::Code, "{p}");
         }

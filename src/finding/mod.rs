@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod context;
+pub mod docs;
 
 use crate::config::Allowlist;
 use crate::detect::{Confirmation, Engine, Match};
@@ -152,9 +153,9 @@ impl Finding {
         };
         let (id, name) = what.rule();
         let mut line_redacted = cut(text);
-        line_redacted.retain(|c| !c.is_control() || c == '\t');
+        line_redacted = shown_controls(&line_redacted);
         let mut line_raw = cut(raw);
-        line_raw.retain(|c| !c.is_control() || c == '\t');
+        line_raw = shown_controls(&line_raw);
         Finding {
             rule_id: id.into(),
             rule_name: name.into(),
@@ -353,7 +354,11 @@ impl Policy {
         {
             return false;
         }
-        f.context = self.test_paths.classify(rel_path);
+        // A path's context wins over a documentation region inside a code file.
+        f.context = match self.test_paths.classify(rel_path) {
+            Context::Code => f.context,
+            other => other,
+        };
         f.kind = if f.environment == Environment::Live && f.context == Context::Test {
             FindingKind::LiveInTest
         } else {
@@ -459,6 +464,7 @@ pub fn build(
     let mut lines = LineIndex::default();
     let mut line = LineFacts::default();
     let mut names: std::collections::HashMap<usize, RuleNames> = Default::default();
+    let mut docs: Option<docs::DocRegions> = None;
     debug_assert!(matches
         .windows(2)
         .all(|w| w[0].secret.start <= w[1].secret.start));
@@ -574,7 +580,16 @@ pub fn build(
             },
             doubt: m.doubt.map(|d| d.as_str()),
             environment: rule.environment.classify(secret_bytes),
-            context: Context::Code,
+            // Documentation inside a code file (docstrings, doc comments); the path's
+            // context is applied by `Policy::admit`.
+            context: if docs
+                .get_or_insert_with(|| docs::DocRegions::new(&origin.path, data))
+                .contains(m.secret.start)
+            {
+                Context::Docs
+            } else {
+                Context::Code
+            },
             kind: FindingKind::Hardcoded,
             revocation: None,
         });
@@ -730,9 +745,22 @@ fn excerpt(before: &str, cut_before: bool, middle: &str, after: &str, cut_after:
         None if cut_after => format!("{after}…"),
         None => after.trim_end().to_string(),
     };
-    let mut s = format!("{b}{middle}{a}");
-    s.retain(|c| !c.is_control() || c == '\t');
-    s
+    shown_controls(&format!("{b}{middle}{a}"))
+}
+
+/// An excerpt's control characters (tabs kept) as U+FFFD: never raw (a terminal would obey
+/// them), and never dropped either — dropping them could join the text around them into a
+/// copy of a secret found elsewhere (`ab\x01cd` shown as `abcd`) that no redaction covers.
+fn shown_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Characters in a UTF-8 byte run (invalid bytes count as one each).
@@ -918,9 +946,7 @@ mod tests {
         } else {
             after.trim_end().to_string()
         };
-        let mut s = format!("{b}{secret}{a}");
-        s.retain(|c| !c.is_control() || c == '\t');
-        s
+        shown_controls(&format!("{b}{secret}{a}"))
     }
 
     const DEMO_RULE: &str = r#"
@@ -1014,6 +1040,37 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
         let matches = engine.scan(line.as_bytes(), &mut Scratch::default());
         let notice = redact_secrets(line.as_bytes(), &matches);
         assert_eq!(notice, "key = demo… # demo… and again: xdemo…y\n");
+    }
+
+    /// Found by the `engine_scan` fuzz target: excerpts dropped control characters, so a
+    /// secret's near-copy with one inside (`demo_01\x01\x0b23…`, not a copy, so not
+    /// redacted) was shown as the secret itself in another finding's excerpt.
+    #[test]
+    fn control_characters_cannot_join_text_into_a_secret() {
+        let rule = DEMO_RULE.replace("'''(?P<secret>", "'''key = (?P<secret>");
+        let engine =
+            Engine::new(crate::rules::parse_rule_file("demo.toml", &rule).unwrap()).unwrap();
+        let token = "demo_0123456789ab";
+        let (head, tail) = token.split_at(8);
+        let text = format!("key = {token}\nkey = demo_zzzzzzzzzzzz {head}\u{1}\u{b}{tail}\n");
+        let matches = engine.scan(text.as_bytes(), &mut Scratch::default());
+        assert_eq!(matches.len(), 2, "the near-copy is not matched");
+        let found = build(
+            &engine,
+            &Origin::file("x"),
+            text.as_bytes(),
+            &matches,
+            &Options::default(),
+        );
+        assert!(
+            !found[1].line_redacted.contains(token),
+            "{:?}",
+            found[1].line_redacted
+        );
+        assert_eq!(
+            found[1].line_redacted,
+            format!("key = demo… {head}\u{fffd}\u{fffd}{tail}")
+        );
     }
 
     #[test]
