@@ -48,7 +48,7 @@ root=${PRECISION_DIR:-/tmp/keyhound-precision}
 corpus=$root/corpus
 reports=$root/reports
 kh=${KEYHOUND:-$here/target/release/keyhound}
-peers=${PEERS:-gitleaks betterleaks kingfisher detect-secrets ripsecrets}
+peers=${PEERS-gitleaks betterleaks kingfisher detect-secrets ripsecrets}
 limit=${PEER_TIMEOUT:-3600}
 read -r -a kh_args <<< "${KEYHOUND_ARGS:-}"
 unset BETTERLEAKS_VALIDATE BETTERLEAKS_ANALYZE

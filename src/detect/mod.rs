@@ -613,6 +613,8 @@ impl Engine {
                     None
                 } else if value::published(bytes) {
                     Some(value::Doubt::Published)
+                } else if value::empty_basic_password(&hay[m.range()], bytes) {
+                    Some(value::Doubt::EmptyPassword)
                 } else {
                     slot.classify.doubt(hay, &m.range(), &secret)
                 };

@@ -33,6 +33,8 @@ pub enum Doubt {
     NoCredentialName,
     /// A key its vendor publishes for local development ([`published`]).
     Published,
+    /// HTTP Basic credentials with an empty password (`user:` in base64): a client id.
+    EmptyPassword,
 }
 
 impl Doubt {
@@ -42,6 +44,7 @@ impl Doubt {
             Doubt::NotAnAssignment => "not-an-assignment",
             Doubt::NoCredentialName => "no-credential-name",
             Doubt::Published => "published",
+            Doubt::EmptyPassword => "empty-password",
         }
     }
 }
@@ -756,6 +759,24 @@ pub fn published(secret: &[u8]) -> bool {
     PUBLISHED_KEYS.contains(&digest.as_str())
 }
 
+/// Whether `secret`, matched after `Basic ` in `matched`, is the base64 of `user:` — Basic
+/// credentials with nothing after the colon (`openshift-challenging-client:`).
+pub fn empty_basic_password(matched: &[u8], secret: &[u8]) -> bool {
+    use base64::Engine as _;
+    let basic = matched
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"basic "));
+    if !basic {
+        return false;
+    }
+    let body = std::str::from_utf8(secret)
+        .unwrap_or("")
+        .trim_end_matches('=');
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(body)
+        .is_ok_and(|d| d.iter().filter(|&&b| b == b':').count() == 1 && d.ends_with(b":"))
+}
+
 /// Whether a match names a documentation host (RFC 2606 and RFC 6761: `example.com`,
 /// `example.org`, `example.net`, `*.example`, `*.test`, `*.invalid`) after an `@`: a
 /// credential in such a URL is an example.
@@ -1050,6 +1071,24 @@ mod tests {
         ] {
             assert_eq!(rejects(v), None, "{v}");
         }
+    }
+
+    #[test]
+    fn basic_credentials_without_a_password_are_doubted() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let client = b64("openshift-challenging-client:");
+        assert!(empty_basic_password(
+            format!("Authorization: Basic {client}").as_bytes(),
+            client.as_bytes()
+        ));
+        // A password after the colon, or no `Basic`: kept.
+        let full = b64("deploy:Xk9#mQ2$vL7@pR4!");
+        assert!(!empty_basic_password(
+            format!("Authorization: Basic {full}").as_bytes(),
+            full.as_bytes()
+        ));
+        assert!(!empty_basic_password(client.as_bytes(), client.as_bytes()));
     }
 
     #[test]
