@@ -13,7 +13,9 @@
 #   KEYHOUND       binary to run (default target/release/keyhound, built if missing)
 #   KEYHOUND_ARGS  extra flags for `keyhound scan` (word-split), e.g. "--confidence low"
 #   PEERS          peers to run (default: all five below; each must be on PATH after
-#                  ../shared/bench/install-peers.sh, which this script runs first)
+#                  ../shared/bench/install-peers.sh, which this script runs first);
+#                  PEERS= (empty) runs keyhound alone. detect-secrets takes over 30
+#                  minutes here: PEER_TIMEOUT=1800 bounds it
 #   PEER_TIMEOUT   seconds after which one run is stopped (default 3600)
 #
 # Each tool is run with its default rules and confidence, from an empty working directory

@@ -1104,6 +1104,8 @@ fn confidence_low_shows_what_the_classifier_hides() {
         "password: Cisco#123".to_string(),
         "secret = \"a-zA-Z0-9/_+=.@-\"".to_string(),
         "password = get_option(\"become_pass\", playcontext=self._play_context)".to_string(),
+        // AWS's documentation convention for example key ids.
+        format!("aws_key_id = \"{}\"", ["AKIA", "EXAMPLEPBUMBC3GA"].concat()),
     ];
     write(d, "src/settings.py", doubted.join("\n") + "\n");
     write(
@@ -1119,6 +1121,18 @@ fn confidence_low_shows_what_the_classifier_hides() {
             aws_key_id(41),
             github_token(42),
             slack_bot(43)
+        ),
+    );
+    // Docs: a provider-format key is still reported (medium); a shortened PEM body is not
+    // a key at all.
+    write(
+        d,
+        "docs/setup.md",
+        format!(
+            "export GITHUB_TOKEN={}\n\n    -----BEGIN RSA {}-----\n    MIIEpQIBAAKCAQEAuyf/lNrH9ck8DmNyo3fG...\n    -----END RSA {}-----\n",
+            github_token(44),
+            "PRIVATE KEY",
+            "PRIVATE KEY"
         ),
     );
     let findings = |extra: &[&str]| -> Vec<Value> {
@@ -1143,6 +1157,10 @@ fn confidence_low_shows_what_the_classifier_hides() {
         .collect();
     levels.sort();
     assert_eq!(levels, ["high", "high", "high", "medium"], "{keys:#?}");
+    let docs = in_file(&medium, "setup.md");
+    assert_eq!(docs.len(), 1, "{docs:#?}");
+    assert_eq!(docs[0]["rule_id"], "github.pat.classic");
+    assert_eq!(docs[0]["confidence"], "medium");
 
     let low = findings(&["--confidence", "low"]);
     let shown = in_file(&low, "settings.py");
@@ -1161,4 +1179,9 @@ fn confidence_low_shows_what_the_classifier_hides() {
     assert_eq!(doc[0]["context"], "docs");
     assert_eq!(doc[0]["confidence"], "low");
     assert_eq!(in_file(&low, "keys.py").len(), 4);
+    assert_eq!(
+        in_file(&low, "setup.md").len(),
+        1,
+        "the shortened PEM is never a key"
+    );
 }

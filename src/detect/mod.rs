@@ -615,6 +615,10 @@ impl Engine {
                     Some(value::Doubt::Published)
                 } else if value::empty_basic_password(&hay[m.range()], bytes) {
                     Some(value::Doubt::EmptyPassword)
+                } else if memchr::memmem::find(bytes, b"EXAMPLE").is_some() {
+                    // Providers' documentation convention (`AKIAIOSFODNN7EXAMPLE`,
+                    // `AKIAEXAMPLEPBUMBC3GA`), for rules the classifier does not read.
+                    Some(value::Doubt::Value(value::NotSecret::Placeholder))
                 } else {
                     slot.classify.doubt(hay, &m.range(), &secret)
                 };

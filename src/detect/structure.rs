@@ -14,15 +14,52 @@ const URL_LENIENT: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// The structures a rule may require (`structure = "…"` in a rule file).
-pub const KNOWN: &[&str] = &["jwt", "jwt-base64"];
+pub const KNOWN: &[&str] = &["jwt", "jwt-base64", "pem-body"];
 
 /// Whether `secret` has the named structure. Unknown names never pass.
 pub fn check(kind: &str, secret: &[u8]) -> bool {
     match kind {
         "jwt" => jwt(secret),
         "jwt-base64" => jwt_base64(secret),
+        "pem-body" => pem_body(secret),
         _ => false,
     }
+}
+
+/// A PEM block's body as a key has it: once the layout is taken away (line breaks, written
+/// as `\n` escapes inside strings or not; quotes and `+` of a concatenated string literal;
+/// a comment marker before each line; `Proc-Type:`-style headers), nothing but base64 of
+/// at least 64 characters. Documentation shortens keys (`MIIEpQ…R.`, `MIIE...`, `..`) or
+/// marks them (`EXAMPLEBAAKCAQEA…`, AWS's convention); those are not keys.
+fn pem_body(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    let mut body = String::with_capacity(text.len());
+    // Escaped line breaks (`\n`, `\\n`, `\r`) break lines like real ones.
+    let lines = text
+        .split(['\n', '\r'])
+        .flat_map(|l| l.split("\\n"))
+        .flat_map(|l| l.split("\\r"));
+    for line in lines {
+        let line = line.trim().trim_end_matches('\\');
+        // A comment marker and a space before the line (`//! `, `# `, ` * `, `; `).
+        let line = ["///", "//!", "//", "#", "*", ";", "--"]
+            .iter()
+            .find_map(|m| line.strip_prefix(m).filter(|r| r.starts_with(' ')))
+            .map_or(line, str::trim);
+        if line.contains(": ") {
+            continue; // Proc-Type: 4,ENCRYPTED and the like
+        }
+        // Quotes, commas and `+` of a string literal split over lines (`+` is base64 too).
+        body.extend(
+            line.chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '+' | ',')),
+        );
+    }
+    body.len() >= 64
+        && !body.contains("EXAMPLE")
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'=')
 }
 
 /// A JWT's first segment decodes to a JSON object naming its algorithm or type.
@@ -51,6 +88,32 @@ fn jwt_base64(secret: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Key bodies as they are written in files, strings and doc comments pass; bodies that
+    /// documentation shortened or marked do not.
+    #[test]
+    fn pem_bodies_must_be_whole() {
+        let line = "qGsPQCaItzP2ddcA1jmafvhy5ozrTQpvSzAeAW0A60zecyq5QE49BLV0Ob3EXCLj";
+        let two = format!("{line}\n{line}");
+        for body in [
+            two.clone(),
+            format!("{line}\\n{line}\\n"),
+            format!("\"{line}\\n\" +\n    \"{line}\""),
+            format!("//! {line}\n//! {line}"),
+            format!("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,C9C8F8\n\n{two}"),
+        ] {
+            assert!(check("pem-body", body.as_bytes()), "{body}");
+        }
+        for body in [
+            format!("{}...", &line[..40]),
+            format!("{line}\\n."),
+            format!("{line}\n...\n{line}"),
+            format!("EXAMPLEBAAKCAQEA{line}"),
+            line[..40].to_string(),
+        ] {
+            assert!(!check("pem-body", body.as_bytes()), "{body}");
+        }
+    }
 
     #[test]
     fn jwt_header_must_decode() {

@@ -321,8 +321,9 @@ pub struct Policy {
 }
 
 /// A finding's confidence in its context: in test code, documentation or examples, a
-/// finding is at most `medium`, and `low` unless its checksum is confirmed or the secret is
-/// marked live (`sk_live_…`). Applying it twice changes nothing.
+/// finding is at most `medium` if its checksum is confirmed or the secret is marked live
+/// (`sk_live_…`); otherwise in test code it is `low`, and in docs one level down (a
+/// provider-format key `medium`, anything else `low`).
 pub fn confidence_in(
     context: Context,
     base: Confidence,
@@ -332,7 +333,13 @@ pub fn confidence_in(
     match context {
         Context::Code => base,
         Context::Test | Context::Docs if confirmed || live => base.min(Confidence::Medium),
-        Context::Test | Context::Docs => Confidence::Low,
+        Context::Test => Confidence::Low,
+        // Docs and examples: at most `medium`, one level down — a provider-format key
+        // pasted into a README is still reported; a generic value in an example is not.
+        Context::Docs => match base {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        },
     }
 }
 
@@ -1121,14 +1128,18 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
         for base in [Low, Medium, High] {
             assert_eq!(confidence_in(Context::Code, base, false, false), base);
             for ctx in [Context::Test, Context::Docs] {
-                assert_eq!(confidence_in(ctx, base, false, false), Low);
                 assert_eq!(confidence_in(ctx, base, true, false), base.min(Medium));
                 assert_eq!(confidence_in(ctx, base, false, true), base.min(Medium));
-                // Applying it again changes nothing.
+                // Applying it again to a confirmed or live finding changes nothing.
                 let once = confidence_in(ctx, base, false, true);
                 assert_eq!(confidence_in(ctx, once, false, true), once);
             }
+            assert_eq!(confidence_in(Context::Test, base, false, false), Low);
         }
+        // Docs: one level down, so a provider-format key is still reported by default.
+        assert_eq!(confidence_in(Context::Docs, High, false, false), Medium);
+        assert_eq!(confidence_in(Context::Docs, Medium, false, false), Low);
+        assert_eq!(confidence_in(Context::Docs, Low, false, false), Low);
     }
 
     #[test]
