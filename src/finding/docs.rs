@@ -12,6 +12,8 @@
 
 use std::ops::Range;
 
+use super::context::Context;
+
 /// Which documentation syntax a file's name says it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Syntax {
@@ -32,10 +34,12 @@ fn syntax(path: &str) -> Option<Syntax> {
     }
 }
 
-/// The documentation regions of one file (byte ranges, sorted, not overlapping).
+/// The documentation regions of one file (byte ranges, sorted, not overlapping), and its
+/// test modules (Rust's `#[cfg(test)] mod … { … }`).
 #[derive(Debug, Default)]
 pub struct DocRegions {
     regions: Vec<Range<usize>>,
+    tests: Vec<Range<usize>>,
 }
 
 impl DocRegions {
@@ -47,14 +51,130 @@ impl DocRegions {
             Some(Syntax::CFamily) => c_family(data),
             None => Vec::new(),
         };
-        DocRegions { regions }
+        let is_rust = path
+            .rsplit(['/', '\\'])
+            .next()
+            .is_some_and(|n| n.ends_with(".rs"));
+        let tests = if is_rust {
+            rust_test_modules(data)
+        } else {
+            Vec::new()
+        };
+        DocRegions { regions, tests }
     }
 
     /// Whether byte `at` is inside documentation.
     pub fn contains(&self, at: usize) -> bool {
-        let i = self.regions.partition_point(|r| r.end <= at);
-        self.regions.get(i).is_some_and(|r| r.start <= at)
+        inside(&self.regions, at)
     }
+
+    /// The context of byte `at`: a test module, documentation, or code.
+    pub fn context_at(&self, at: usize) -> Context {
+        if inside(&self.tests, at) {
+            Context::Test
+        } else if self.contains(at) {
+            Context::Docs
+        } else {
+            Context::Code
+        }
+    }
+}
+
+fn inside(regions: &[Range<usize>], at: usize) -> bool {
+    let i = regions.partition_point(|r| r.end <= at);
+    regions.get(i).is_some_and(|r| r.start <= at)
+}
+
+/// Rust: from each `#[cfg(test)]` that opens a `mod name {` to its closing brace (strings,
+/// raw strings, character literals and comments skipped); an unclosed module runs to the end.
+fn rust_test_modules(data: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(n) = memchr::memmem::find(&data[from..], b"#[cfg(test)]") {
+        let start = from + n;
+        let after = start + b"#[cfg(test)]".len();
+        // Attributes and blank space may come between; then `mod name {` (or `pub mod`).
+        let rest = &data[after..];
+        let head_len = rest.len().min(400);
+        let head = String::from_utf8_lossy(&rest[..head_len]);
+        let mut words = head
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("#["));
+        let is_mod = words.next().is_some_and(|l| {
+            let l = l.strip_prefix("pub ").unwrap_or(l);
+            l.starts_with("mod ") && l.ends_with('{')
+        });
+        if !is_mod {
+            from = after;
+            continue;
+        }
+        let Some(open) = memchr::memchr(b'{', rest).map(|o| after + o) else {
+            break;
+        };
+        let end = matching_brace(data, open).unwrap_or(data.len());
+        out.push(start..end);
+        from = end.max(after);
+    }
+    out
+}
+
+/// The end (exclusive) of the block whose `{` is at `open`.
+fn matching_brace(data: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < data.len() {
+        match data[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'/' if data.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |n| i + n);
+                continue;
+            }
+            b'/' if data.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&data[i + 2..], b"*/")
+                    .map_or(data.len(), |n| i + 2 + n + 2);
+                continue;
+            }
+            b'r' if matches!(data.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(data[i - 1].is_ascii_alphanumeric() || data[i - 1] == b'_')) =>
+            {
+                let hashes = data[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if data.get(i + 1 + hashes) == Some(&b'"') {
+                    let mut close = vec![b'"'];
+                    close.extend(std::iter::repeat_n(b'#', hashes));
+                    let body = i + 2 + hashes;
+                    i = memchr::memmem::find(&data[body..], &close)
+                        .map_or(data.len(), |n| body + n + close.len());
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < data.len() && data[i] != b'"' {
+                    i += if data[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // A character literal (`'{'`, `'\''`), not a lifetime (`'a`).
+            b'\'' => {
+                if data.get(i + 1) == Some(&b'\\') {
+                    if let Some(n) = memchr::memchr(b'\'', &data[i + 3..(i + 12).min(data.len())]) {
+                        i += 3 + n;
+                    }
+                } else if data.get(i + 2) == Some(&b'\'') {
+                    i += 2;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Names of module-level strings that are documentation (Ansible's module layout, and the
@@ -247,6 +367,40 @@ mod tests {
         for needle in ["CODEVALUE", "PLAINCOMMENT", "LINECOMMENT", "src/**"] {
             assert!(!inside("lib/credential.ts", ts, needle), "{needle}");
         }
+    }
+
+    #[test]
+    fn rust_test_modules_are_test_code() {
+        let src = "fn main() { let url = \"CODEURL\"; }\n\
+            #[cfg(test)]\nmod tests {\n    use super::*;\n    const B: char = '}';\n\
+            fn f<'a>(s: &'a str) -> &'a str { s }\n    // a } in a comment\n\
+            const S: &str = \"}}\";\n    const R: &str = r#\"}\"#;\n\
+            #[test]\n    fn t() { let u = \"TESTURL\"; }\n}\n\
+            fn after() { let v = \"AFTER\"; }\n\
+            #[cfg(test)]\nuse std::fmt;\nconst NOTMOD: &str = \"ATTRONLY\";\n";
+        let at = |needle: &str| {
+            DocRegions::new("src/proxy.rs", src.as_bytes()).context_at(src.find(needle).unwrap())
+        };
+        assert_eq!(at("TESTURL"), Context::Test);
+        assert_eq!(at("CODEURL"), Context::Code);
+        assert_eq!(at("AFTER"), Context::Code, "the module ends at its brace");
+        assert_eq!(
+            at("ATTRONLY"),
+            Context::Code,
+            "#[cfg(test)] on a use is not a module"
+        );
+        // Not Rust: no test modules.
+        let other = DocRegions::new("proxy.py", src.as_bytes());
+        assert_eq!(
+            other.context_at(src.find("TESTURL").unwrap()),
+            Context::Code
+        );
+        // Unclosed: to the end, no panic.
+        let open = "#[cfg(test)]\nmod t {\n fn x() { \"OPEN";
+        assert_eq!(
+            DocRegions::new("a.rs", open.as_bytes()).context_at(open.find("OPEN").unwrap()),
+            Context::Test
+        );
     }
 
     #[test]

@@ -587,16 +587,12 @@ pub fn build(
             },
             doubt: m.doubt.map(|d| d.as_str()),
             environment: rule.environment.classify(secret_bytes),
-            // Documentation inside a code file (docstrings, doc comments); the path's
-            // context is applied by `Policy::admit`.
-            context: if docs
+            // Documentation or a test module inside a code file (docstrings, doc
+            // comments, Rust's `#[cfg(test)] mod`); the path's context is applied by
+            // `Policy::admit`.
+            context: docs
                 .get_or_insert_with(|| docs::DocRegions::new(&origin.path, data))
-                .contains(m.secret.start)
-            {
-                Context::Docs
-            } else {
-                Context::Code
-            },
+                .context_at(m.secret.start),
             kind: FindingKind::Hardcoded,
             revocation: None,
         });
