@@ -393,6 +393,14 @@ mod found_by_fuzzing {
         bodies::engine_scan(text.as_bytes());
     }
 
+    /// engine_scan, a false alarm of the check: a URL password (`tDescription`) that is part
+    /// of a SARIF key name (`shortDescription`) was counted as leaked by the whole-text
+    /// check; JSON and SARIF are checked by their string values.
+    #[test]
+    fn a_secret_inside_a_sarif_key_name() {
+        bodies::engine_scan(b"url = \"https://admin:tDescription@10.0.0.5://localhost/db\"\n");
+    }
+
     /// key_parse: `KeyError::Prefix` quoted everything before the first `_` of a presented
     /// key ("#acmeace").
     #[test]

@@ -93,10 +93,9 @@ fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
         serde_json::Value::String(s) => out.push(s.clone()),
         serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
-        serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
-            out.push(k.clone());
-            json_strings(x, out)
-        }),
+        // Key names are the reports' fixed schema (`shortDescription`), which a secret may
+        // be part of; keyhound's reports put no data in keys.
+        serde_json::Value::Object(o) => o.values().for_each(|x| json_strings(x, out)),
         _ => {}
     }
 }
@@ -222,7 +221,11 @@ pub fn engine_scan(data: &[u8]) {
                     .map(|s| (format!("{format:?}"), blank(s))),
             );
         }
-        shown.push((format!("{format:?}"), blank(text)));
+        // JSON and SARIF are checked by their string values (above): their key names
+        // (`shortDescription`) are fixed text that a secret may be part of.
+        if !matches!(format, Format::Json | Format::Sarif) {
+            shown.push((format!("{format:?}"), blank(text)));
+        }
         // With --show-secrets: only that it renders.
         let _ = render(&outcome, format, true);
     }
