@@ -20,6 +20,8 @@ enum Syntax {
     Python,
     /// `/** … */` block comments and `///` or `//!` line comments.
     CFamily,
+    /// The C family's doc comments, and `#[cfg(test)]` modules.
+    Rust,
 }
 
 fn syntax(path: &str) -> Option<Syntax> {
@@ -28,8 +30,9 @@ fn syntax(path: &str) -> Option<Syntax> {
     match ext.as_str() {
         "py" | "pyi" => Some(Syntax::Python),
         "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "java" | "kt" | "kts"
-        | "go" | "rs" | "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "cs" | "swift" | "scala"
-        | "php" | "dart" | "groovy" => Some(Syntax::CFamily),
+        | "go" | "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "cs" | "swift" | "scala" | "php"
+        | "dart" | "groovy" => Some(Syntax::CFamily),
+        "rs" => Some(Syntax::Rust),
         _ => None,
     }
 }
@@ -46,19 +49,11 @@ impl DocRegions {
     /// The regions of `data`, read as the language `path`'s extension names (none for other
     /// files).
     pub fn new(path: &str, data: &[u8]) -> DocRegions {
-        let regions = match syntax(path) {
-            Some(Syntax::Python) => python(data),
-            Some(Syntax::CFamily) => c_family(data),
-            None => Vec::new(),
-        };
-        let is_rust = path
-            .rsplit(['/', '\\'])
-            .next()
-            .is_some_and(|n| n.ends_with(".rs"));
-        let tests = if is_rust {
-            rust_test_modules(data)
-        } else {
-            Vec::new()
+        let (regions, tests) = match syntax(path) {
+            Some(Syntax::Python) => (python(data), Vec::new()),
+            Some(Syntax::CFamily) => (c_family(data), Vec::new()),
+            Some(Syntax::Rust) => (c_family(data), rust_test_modules(data)),
+            None => (Vec::new(), Vec::new()),
         };
         DocRegions { regions, tests }
     }
@@ -163,7 +158,11 @@ fn matching_brace(data: &[u8], open: usize) -> Option<usize> {
             // A character literal (`'{'`, `'\''`), not a lifetime (`'a`).
             b'\'' => {
                 if data.get(i + 1) == Some(&b'\\') {
-                    if let Some(n) = memchr::memchr(b'\'', &data[i + 3..(i + 12).min(data.len())]) {
+                    // `'\n'`, `'\''`, `'\u{7fff}'`: the closing quote within a few bytes.
+                    let escape = data
+                        .get(i + 3..(i + 12).min(data.len()))
+                        .unwrap_or_default();
+                    if let Some(n) = memchr::memchr(b'\'', escape) {
                         i += 3 + n;
                     }
                 } else if data.get(i + 2) == Some(&b'\'') {
@@ -198,6 +197,9 @@ fn python(data: &[u8]) -> Vec<Range<usize>> {
     // The last significant byte before the current position (comments and whitespace
     // skipped), or None at the start of the file.
     let mut last: Option<u8> = None;
+    // Where the current line starts, kept while scanning (searching back from each string
+    // would be quadratic on a long line of them).
+    let mut line_start = 0;
     while i < data.len() {
         let c = data[i];
         match c {
@@ -209,8 +211,11 @@ fn python(data: &[u8]) -> Vec<Range<usize>> {
                 if triple {
                     let body = i + 3;
                     let end = find_triple_end(data, body, c);
-                    if python_doc_opening(data, i, last) {
+                    if python_doc_opening(&data[line_start..i], last) {
                         out.push(i..end);
+                    }
+                    if let Some(n) = memchr::memrchr(b'\n', &data[i..end]) {
+                        line_start = i + n + 1;
                     }
                     i = end;
                 } else {
@@ -219,6 +224,9 @@ fn python(data: &[u8]) -> Vec<Range<usize>> {
                 last = Some(c);
             }
             _ => {
+                if c == b'\n' {
+                    line_start = i + 1;
+                }
                 if !c.is_ascii_whitespace() {
                     last = Some(c);
                 }
@@ -257,14 +265,11 @@ fn one_line_string_end(data: &[u8], from: usize, q: u8) -> usize {
     data.len()
 }
 
-/// Whether the triple-quoted string opening at `at` is documentation.
-fn python_doc_opening(data: &[u8], at: usize, last: Option<u8>) -> bool {
-    let line_start = data[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+/// Whether a triple-quoted string is documentation, from what stands before it on its line
+/// (`before`) and the last significant byte before that.
+fn python_doc_opening(before: &[u8], last: Option<u8>) -> bool {
     // String prefixes (r, u, b, f in any case) belong to the string.
-    let mut prefix = &data[line_start..at];
+    let mut prefix = before;
     while let [rest @ .., b] = prefix {
         if matches!(b.to_ascii_lowercase(), b'r' | b'u' | b'b' | b'f') {
             prefix = rest;
@@ -405,8 +410,17 @@ mod tests {
 
     #[test]
     fn unterminated_openings_do_not_panic() {
-        for text in ["'''", "\"\"\"abc\\", "/**", "x = '\\", "/*! "] {
-            for path in ["a.py", "a.js"] {
+        for text in [
+            "'''",
+            "\"\"\"abc\\",
+            "/**",
+            "x = '\\",
+            "/*! ",
+            // A Rust test module cut inside a character literal's escape.
+            "#[cfg(test)]\nmod t {\n'\\",
+            "#[cfg(test)]\nmod t {\n'\\n",
+        ] {
+            for path in ["a.py", "a.js", "a.rs"] {
                 let r = DocRegions::new(path, text.as_bytes());
                 let _ = r.contains(text.len());
             }
