@@ -611,16 +611,9 @@ impl Engine {
                     || compiled.allow_match.any_match(&hay[m.range()]);
                 let doubt = if allowed {
                     None
-                } else if value::published(bytes) {
-                    Some(value::Doubt::Published)
-                } else if value::empty_basic_password(&hay[m.range()], bytes) {
-                    Some(value::Doubt::EmptyPassword)
-                } else if memchr::memmem::find(bytes, b"EXAMPLE").is_some() {
-                    // Providers' documentation convention (`AKIAIOSFODNN7EXAMPLE`,
-                    // `AKIAEXAMPLEPBUMBC3GA`), for rules the classifier does not read.
-                    Some(value::Doubt::Value(value::NotSecret::Placeholder))
                 } else {
-                    slot.classify.doubt(hay, &m.range(), &secret)
+                    value::doubt_any_rule(&hay[m.range()], bytes)
+                        .or_else(|| slot.classify.doubt(hay, &m.range(), &secret))
                 };
                 let confirmation = match slot.rule.validator.as_deref() {
                     Some(kind) if !allowed => match validate::check(kind, bytes) {

@@ -518,12 +518,18 @@ fn code(s: &str) -> bool {
             && ["a-z", "A-Z", "0-9"].iter().filter(|r| s.contains(*r)).count() >= 2)
         // A union of types (`Buffer|Uint8Array|Blob|string`).
         || (s.contains('|') && s.split('|').all(identifier) && wordy(s, 0.5))
-        // A generated name joined by `$` (`Resource$Projects$Locations$Secrets`).
-        || (s.contains('$')
-            && s.split('$').filter(|p| !p.is_empty()).count() >= 2
-            && s.split('$').all(|p| p.is_empty() || identifier(p))
-            && s.split('$').next().is_some_and(|first| wordy(first, 0.9)))
+        || dollar_joined(s)
         || dashed_command(s)
+}
+
+/// A generated name joined by `$` (`Resource$Projects$Locations$Secrets`): identifiers, at
+/// least two, the first of them words.
+fn dollar_joined(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('$').filter(|p| !p.is_empty()).collect();
+    s.contains('$')
+        && parts.len() >= 2
+        && parts.iter().all(|p| identifier(p))
+        && s.split('$').next().is_some_and(|first| wordy(first, 0.9))
 }
 
 fn dotted_or_identifier(s: &str) -> bool {
@@ -595,16 +601,13 @@ fn name(s: &str) -> bool {
         return true;
     }
     // A variable that holds a credential (`recaptchaV2Token`, `gitlab_access_token`): an
-    // identifier of two or more parts whose last part is a credential word.
+    // identifier of two or more parts whose last part starts with a credential word.
     if identifier(s) {
         let runs = letter_runs(s);
         if runs.len() >= 2
-            && runs.last().is_some_and(|w| {
-                [
-                    "token", "tokens", "key", "keys", "secret", "secrets", "password", "passwd",
-                ]
-                .contains(&w.as_str())
-            })
+            && runs
+                .last()
+                .is_some_and(|w| CREDENTIAL_WORDS.iter().any(|c| w.starts_with(c)))
         {
             return true;
         }
@@ -749,7 +752,7 @@ const PUBLISHED_KEYS: &[&str] = &[
 ];
 
 /// Whether `secret` is a key its vendor publishes for local development.
-pub fn published(secret: &[u8]) -> bool {
+fn published(secret: &[u8]) -> bool {
     use sha2::Digest as _;
     // Every published key is longer than this; shorter values need no digest.
     if secret.len() < 32 {
@@ -761,7 +764,7 @@ pub fn published(secret: &[u8]) -> bool {
 
 /// Whether `secret`, matched after `Basic ` in `matched`, is the base64 of `user:` — Basic
 /// credentials with nothing after the colon (`openshift-challenging-client:`).
-pub fn empty_basic_password(matched: &[u8], secret: &[u8]) -> bool {
+fn empty_basic_password(matched: &[u8], secret: &[u8]) -> bool {
     use base64::Engine as _;
     let basic = matched
         .windows(6)
@@ -775,6 +778,22 @@ pub fn empty_basic_password(matched: &[u8], secret: &[u8]) -> bool {
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(body)
         .is_ok_and(|d| d.iter().filter(|&&b| b == b':').count() == 1 && d.ends_with(b":"))
+}
+
+/// Doubts that hold for a match of any rule, whatever its value class: a vendor-published
+/// key, Basic credentials without a password, and providers' `EXAMPLE` marker in a key
+/// (`AKIAIOSFODNN7EXAMPLE`; the classifier's placeholder check covers it only for the
+/// rules it reads).
+pub fn doubt_any_rule(matched: &[u8], secret: &[u8]) -> Option<Doubt> {
+    if published(secret) {
+        Some(Doubt::Published)
+    } else if empty_basic_password(matched, secret) {
+        Some(Doubt::EmptyPassword)
+    } else if memchr::memmem::find(secret, b"EXAMPLE").is_some() {
+        Some(Doubt::Value(NotSecret::Placeholder))
+    } else {
+        None
+    }
 }
 
 /// Whether a match names a documentation host (RFC 2606 and RFC 6761: `example.com`,

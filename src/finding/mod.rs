@@ -152,10 +152,8 @@ impl Finding {
             }
         };
         let (id, name) = what.rule();
-        let mut line_redacted = cut(text);
-        line_redacted = shown_controls(&line_redacted);
-        let mut line_raw = cut(raw);
-        line_raw = shown_controls(&line_raw);
+        let line_redacted = shown_controls(&cut(text));
+        let line_raw = shown_controls(&cut(raw));
         Finding {
             rule_id: id.into(),
             rule_name: name.into(),
@@ -1009,15 +1007,18 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
         }
     }
 
+    /// The demo rule anchored like a generic rule: the secret only counts after `key = `.
+    fn assignment_demo_engine() -> Engine {
+        let rule = DEMO_RULE.replace("'''(?P<secret>", "'''key = (?P<secret>");
+        Engine::new(crate::rules::parse_rule_file("demo.toml", &rule).unwrap()).unwrap()
+    }
+
     /// Found by the `engine_scan` fuzz target: a secret matched once (a generic rule needs
     /// an assignment before it) was shown whole in its own excerpt where it stood a second
     /// time, unmatched, later on the line — and so in every report without --show-secrets.
     #[test]
     fn a_secrets_unmatched_copies_are_redacted_too() {
-        // Like a generic rule: the secret only counts after `key = `.
-        let rule = DEMO_RULE.replace("'''(?P<secret>", "'''key = (?P<secret>");
-        let engine =
-            Engine::new(crate::rules::parse_rule_file("demo.toml", &rule).unwrap()).unwrap();
+        let engine = assignment_demo_engine();
         let token = "demo_0123456789ab";
         let line = format!("key = {token} # {token} and again: x{token}y\n");
         let matches = engine.scan(line.as_bytes(), &mut Scratch::default());
@@ -1050,9 +1051,7 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
     /// redacted) was shown as the secret itself in another finding's excerpt.
     #[test]
     fn control_characters_cannot_join_text_into_a_secret() {
-        let rule = DEMO_RULE.replace("'''(?P<secret>", "'''key = (?P<secret>");
-        let engine =
-            Engine::new(crate::rules::parse_rule_file("demo.toml", &rule).unwrap()).unwrap();
+        let engine = assignment_demo_engine();
         let token = "demo_0123456789ab";
         let (head, tail) = token.split_at(8);
         let text = format!("key = {token}\nkey = demo_zzzzzzzzzzzz {head}\u{1}\u{b}{tail}\n");
