@@ -2,6 +2,10 @@
 //!
 //!     cargo run --release --example keyword_hits -- ~/.cargo/registry/src [TOP]
 //!     cargo run --release --example keyword_hits -- --bench /tmp/corpora/synthetic
+//!     KEYHOUND_EXTRA_RULES=new.toml cargo run --release --example keyword_hits -- DIR 100000
+//!
+//! `KEYHOUND_EXTRA_RULES` (rule files separated by `:`) adds rules not yet built in, to
+//! measure a new rule's keywords before it lands.
 //!
 //! Keywords that fire everywhere make every scan slow; this finds them. `--bench` times the
 //! engine's keyword search against aho-corasick's own overlapping search over the same
@@ -68,7 +72,17 @@ fn bench(engine: &Engine, root: &str) {
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let engine = Engine::new(builtin_rules()).expect("rules build");
+    let mut rules = builtin_rules();
+    for file in std::env::var("KEYHOUND_EXTRA_RULES")
+        .unwrap_or_default()
+        .split(':')
+        .filter(|f| !f.is_empty())
+    {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let extra = keyhound::rules::parse_rule_file(file, &text).unwrap_or_else(|e| panic!("{e}"));
+        rules.extend(extra);
+    }
+    let engine = Engine::new(rules).expect("rules build");
     if args.first().is_some_and(|a| a == "--bench") {
         args.remove(0);
         return bench(&engine, args.first().map_or(".", String::as_str));

@@ -27,7 +27,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Scan(args) => scan::run_scan(args),
         Command::Baseline(cmd) => baseline::run(cmd),
         Command::Import(cmd) => import::run(cmd),
-        Command::Rules(RulesCommand::List { config }) => rules_list(config.as_deref()),
+        Command::Rules(RulesCommand::List { config, format }) => {
+            rules_list(config.as_deref(), format)
+        }
         Command::Rules(RulesCommand::Test { file }) => rules_test(&file),
         Command::Hook(cmd) => run_hook(cmd),
         Command::Key(cmd) => run_key(cmd),
@@ -601,14 +603,56 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
 }
 
 /// Exit code 1 when a finding `fail_on` selects was reported.
-fn rules_list(config: Option<&Path>) -> Result<i32> {
+fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
     let cfg = load_config(config, Path::new("."))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let width = cfg.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-    for r in &cfg.rules {
-        writeln!(out, "{:width$}  {:6}  {}", r.id, r.confidence(), r.name)?;
+    let builtin: std::collections::HashSet<String> = crate::rules::builtin_rules()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    match format {
+        KeyFormat::Json => {
+            let rules: Vec<serde_json::Value> = cfg
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "name": r.name,
+                        "format": r.format(),
+                        "generic": r.is_generic(),
+                        "builtin": builtin.contains(&r.id) && !cfg.summary.custom_rules.contains(&r.id),
+                        "confidence": r.confidence().as_str(),
+                        "severity": r.severity.as_str(),
+                        "tags": r.tags,
+                        "keywords": r.keywords,
+                        "references": r.references,
+                        "revoke_url": r.revoke_url,
+                        "help": r.help_text(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rules)?;
+            writeln!(out)?;
+        }
+        KeyFormat::Text => {
+            let width = cfg.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &cfg.rules {
+                writeln!(out, "{:width$}  {:6}  {}", r.id, r.confidence(), r.name)?;
+            }
+            let formats: std::collections::HashSet<&str> =
+                cfg.rules.iter().filter_map(|r| r.format()).collect();
+            let generic = cfg.rules.iter().filter(|r| r.is_generic()).count();
+            writeln!(
+                out,
+                "{} rules: {} credential formats, {} generic rule{}",
+                cfg.rules.len(),
+                formats.len(),
+                generic,
+                if generic == 1 { "" } else { "s" }
+            )?;
+        }
     }
-    writeln!(out, "{} rules", cfg.rules.len())?;
     out.flush()?;
     Ok(EXIT_CLEAN)
 }

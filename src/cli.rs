@@ -173,7 +173,7 @@ pub enum KeyEnv {
     Test,
 }
 
-/// Output of `keyhound key new`.
+/// Output of `keyhound key new`, `key list` and `rules list`: a table or JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KeyFormat {
     Text,
@@ -599,11 +599,17 @@ pub enum FailOn {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// Print the id and name of every rule in effect.
+    /// Print every rule in effect: id, confidence and name, and how many credential
+    /// formats they describe (a rule is one format unless rules share a `format`; generic
+    /// rules, which catch any provider's credential by its surroundings, are none).
+    /// `--format json` adds keywords, tags, severity, references and revoke URL.
     List {
         /// Configuration file whose custom rules and disabled rules apply.
         #[arg(short, long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = KeyFormat::Text)]
+        format: KeyFormat,
     },
     /// Check a rule file: it parses, its regexes compile, and its examples and negative
     /// examples behave.

@@ -1,8 +1,11 @@
 //! Every built-in rule's examples and negative examples, run against the compiled engine.
 
+mod common;
+use common::*;
 use keyhound::detect::Engine;
 use keyhound::rules::check::check_examples;
 use keyhound::rules::{builtin_rules, parse_rule_file, BUILTIN_RULE_FILES};
+use predicates::prelude::PredicateBooleanExt;
 use std::collections::HashSet;
 
 #[test]
@@ -68,4 +71,138 @@ fn every_rule_declares_its_confidence() {
             }
         }
     }
+}
+
+/// A custom rule (a fake vendor, `zz_` prefix) with references and a revoke URL.
+fn documented_rule_config() -> String {
+    r#"
+[[rules]]
+id = "zzvendor.api-key"
+name = "ZZ Vendor API key"
+confidence = "high"
+keywords = ["zz_"]
+regex = '\b(?P<secret>zz_[A-Za-z0-9]{32})\b'
+references = ["https://docs.zzvendor.test/api/keys", "https://docs.zzvendor.test/api/auth"]
+revoke_url = "https://zzvendor.test/settings/keys"
+examples = ["k = zz_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"]
+negative_examples = ["zz_short"]
+"#
+    .to_string()
+}
+
+/// `rules list --format json` describes every rule in effect, with the fields a script
+/// needs to count formats (`format`, `generic`) and act on a finding (`references`,
+/// `revoke_url`); the text listing's format count agrees with it.
+#[test]
+fn rules_list_json_exposes_formats_and_references() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kh.toml", documented_rule_config());
+    let cfg = dir.path().join("kh.toml");
+    let out = keyhound()
+        .args(["rules", "list", "--format", "json", "--config"])
+        .arg(&cfg)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+    assert_eq!(rules.len(), builtin_rules().len() + 1);
+    let custom = rules
+        .iter()
+        .find(|r| r["id"] == "zzvendor.api-key")
+        .unwrap();
+    assert_eq!(custom["builtin"], false);
+    assert_eq!(custom["format"], "zzvendor.api-key");
+    assert_eq!(custom["revoke_url"], "https://zzvendor.test/settings/keys");
+    assert_eq!(custom["references"].as_array().unwrap().len(), 2);
+    let generic: Vec<&serde_json::Value> = rules.iter().filter(|r| r["generic"] == true).collect();
+    assert!(!generic.is_empty());
+    assert!(generic.iter().all(|r| r["format"].is_null()));
+    let formats: HashSet<&str> = rules.iter().filter_map(|r| r["format"].as_str()).collect();
+    let text = keyhound()
+        .args(["rules", "list", "--config"])
+        .arg(&cfg)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    let last = text.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "{} rules: {} credential formats, {} generic rules",
+            rules.len(),
+            formats.len(),
+            generic.len()
+        )
+    );
+}
+
+/// SARIF `help` names the provider documentation and the revoke page; `helpUri` is the
+/// revoke page.
+#[test]
+fn sarif_help_carries_references_and_revoke_url() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kh.toml", documented_rule_config());
+    let key = format!(
+        "zz_{}",
+        body(
+            7,
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            32
+        )
+    );
+    write(dir.path(), "src/app.cfg", format!("vendor = {key}\n"));
+    let out = keyhound()
+        .current_dir(dir.path())
+        .args(["scan", "src", "--format", "sarif", "--config", "kh.toml"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "zzvendor.api-key")
+        .unwrap();
+    assert_eq!(rule["helpUri"], "https://zzvendor.test/settings/keys");
+    let md = rule["help"]["markdown"].as_str().unwrap();
+    assert!(md.contains("<https://docs.zzvendor.test/api/keys>"), "{md}");
+    assert!(md.contains("<https://docs.zzvendor.test/api/auth>"), "{md}");
+    assert!(
+        md.contains("Revoke or rotate: <https://zzvendor.test/settings/keys>"),
+        "{md}"
+    );
+    assert!(rule["help"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("https://zzvendor.test/settings/keys"));
+}
+
+/// A reference must be a URL: a typo'd one is an error naming the rule.
+#[test]
+fn a_reference_that_is_not_a_url_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kh.toml",
+        documented_rule_config()
+            .replace("https://docs.zzvendor.test/api/auth", "docs.zzvendor.test"),
+    );
+    keyhound()
+        .args(["rules", "test"])
+        .arg(dir.path().join("kh.toml"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("zzvendor.api-key")
+                .and(predicates::str::contains("not an http(s) URL")),
+        );
 }

@@ -368,6 +368,9 @@ fn rule(r: &GlRule, skipped: &mut Vec<String>) -> Option<Rule> {
         assignment_gate: false,
         requires: Vec::new(),
         help: None,
+        references: Vec::new(),
+        revoke_url: None,
+        format: None,
         examples: Vec::new(),
         negative_examples: Vec::new(),
     };

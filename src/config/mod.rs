@@ -166,6 +166,10 @@ pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
             "Revoke this {name} key (its key id is the first 8 hex digits of its SHA-256), \
              issue a new one, and load it from the environment or a secrets manager."
         )),
+        references: Vec::new(),
+        revoke_url: None,
+        // The same key format as the built-in `keyhound.key`, named for its issuer.
+        format: Some("keyhound.key".into()),
         examples: Vec::new(),
         negative_examples: Vec::new(),
     }

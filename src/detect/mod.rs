@@ -157,25 +157,79 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 ///   in any common syntax (`=`, `:`, `:=`, `::=`, `=>`, `?=`, `.=`, `+=`, XML `>` with the
 ///   value on the next line, or `,` after a quoted name as in `setenv("KEY", …)`), then an
 ///   optional quote.
+/// - `%NEAR%`: the rest of a name, then anything up to about three lines on (at most 80
+///   bytes on the keyword's line and 120 on each next one), then a separator (blank, quote,
+///   `=`, `:`, `>`, `(`, `,`, `{`, `[`, `/`) right before the secret. For a provider's name
+///   that heads a block the credential sits in: a YAML or TOML section, a JSON object, an
+///   XML element or a Jenkins credential whose id names the provider. Findings are
+///   `medium` at most, and their values go through the value classifier.
 /// - `%END%`: what may follow a secret: a quote, white space, `;`, `,`, `)`, `<`, `&`, `]`,
 ///   `}`, an escaped newline, or the end of the line.
+/// - `%KW:name|other%`: each name where a word starts: after a non-word byte, after `_`, or
+///   in camelCase (`mySiteleafKey`). Case-insensitive (the rule needs `(?i)`).
 pub const MACROS: &[(&str, &str)] = &[
     (
         "%ASSIGN%",
         r#"[\w.\-]{0,40}?(?:[ \t][\w.\-]{1,20}?)?(?:[\]\[ \t'"\x60]{0,4}(?:[:?.|+]{0,3}=|=>|:|>\s*)|['"\x60][ \t]*,)[ \t]*(?:@|\(|\[)?[ \t]*['"\x60]?"#,
     ),
+    (
+        "%NEAR%",
+        r#"[\w.\-]{0,40}?(?s:[^\n]{0,80}?(?:\n[^\n]{0,120}?){0,3}?)[\s'"\x60=:>(,{\[/]"#,
+    ),
     ("%END%", r#"(?:['"\x60\s;,)<&\]}|]|\\[nrt]|(?m:$))"#),
 ];
 
-/// Expands the [`MACROS`] in a rule's pattern.
+/// Expands the [`MACROS`] in a rule's pattern, and `%KW:…%`.
 pub fn expand_macros(pattern: &str) -> String {
-    let mut p = pattern.to_string();
+    let mut p = expand_keywords(pattern);
     for (name, body) in MACROS {
         if p.contains(name) {
             p = p.replace(name, body);
         }
     }
     p
+}
+
+/// Expands each `%KW:a|b%` into names that start a word: `(?:(?:\b|_)a|(?-i:[a-z0-9]A)…)`.
+/// A name is letters, digits, `_`, `-` and `.` (escaped here); anything else leaves the
+/// text as written, so the regex compiler reports it.
+fn expand_keywords(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find("%KW:") {
+        let body = &rest[at + 4..];
+        let Some(close) = body.find('%') else { break };
+        let names: Vec<&str> = body[..close].split('|').collect();
+        let valid = |n: &&str| {
+            n.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        };
+        if !names.iter().all(valid) {
+            out.push_str(&rest[..at + 4]);
+            rest = &rest[at + 4..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        out.push_str("(?:");
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push('|');
+            }
+            let esc = |s: &str| s.replace('.', r"\.").replace('-', r"\-");
+            let (first, tail) = name.split_at(1);
+            out.push_str(&format!(
+                r"(?:\b|_){}|(?-i:[a-z0-9]{}){}",
+                esc(name),
+                first.to_ascii_uppercase(),
+                esc(tail)
+            ));
+        }
+        out.push(')');
+        rest = &body[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Compiles a list of patterns; the error names the kind (`what`) and the pattern at fault.
@@ -228,10 +282,13 @@ impl Classify {
             .rsplit('.')
             .next()
             .is_some_and(|kind| kind.ends_with("id") || kind.contains("-id"));
+        // A value near a provider's name may be any nearby text: the classifier decides
+        // whether it reads as a secret.
+        let near = rule.regex.contains("%NEAR%");
         Classify {
             // A value assigned to a name, or a generic rule's (a password in a URL): a token
             // format of its own needs no classifier.
-            value: assigns || rule.is_generic(),
+            value: assigns || near || rule.is_generic(),
             assignment: assigns,
             // Only where the value could be almost anything: a tight shape (40 hex digits
             // after `sourcegraph:`) is evidence enough.
@@ -823,6 +880,68 @@ min_entropy = 2.5
 tags = ["generic"]
 allowlist = { stopwords = ["example"] }
 "#;
+
+    const NEAR_RULE: &str = r#"
+[[rules]]
+id = "zzleaf.api-token"
+name = "Zzleaf API token"
+confidence = "medium"
+keywords = ["zzleaf"]
+regex = '''(?i)%KW:zzleaf%%NEAR%(?P<secret>[a-z0-9]{32})%END%'''
+multiline = true
+max_len = 400
+min_entropy = 3.0
+"#;
+
+    fn secrets(e: &Engine, hay: &str) -> Vec<String> {
+        e.scan(hay.as_bytes(), &mut Scratch::default())
+            .into_iter()
+            .filter(|m| m.doubt.is_none())
+            .map(|m| String::from_utf8_lossy(&hay.as_bytes()[m.secret]).into_owned())
+            .collect()
+    }
+
+    /// `%KW:…%` names start a word: after punctuation, `_`, or in camelCase — not inside
+    /// another word.
+    #[test]
+    fn keyword_macro_needs_a_word_start() {
+        let e = engine(NEAR_RULE);
+        let key = "q8h2k4m6n1p3r5t7v9x0z2b4d6f8g1j3";
+        for hay in [
+            format!("zzleaf = {key}"),
+            format!("MY_ZZLEAF_TOKEN={key}"),
+            format!("const myZzleafToken = \"{key}\";"),
+            format!("ZZLEAF token - '{key}'"),
+        ] {
+            assert_eq!(secrets(&e, &hay), vec![key.to_string()], "{hay}");
+        }
+        for hay in [format!("fizzleaf = {key}"), format!("myzzleaf = {key}")] {
+            assert!(secrets(&e, &hay).is_empty(), "{hay}");
+        }
+    }
+
+    /// `%NEAR%` reaches a value in the block a provider's name heads (YAML, JSON, a Jenkins
+    /// credential), up to three lines on; not further, and not a value glued to other text.
+    #[test]
+    fn near_macro_reaches_into_the_block_and_no_further() {
+        let e = engine(NEAR_RULE);
+        let key = "q8h2k4m6n1p3r5t7v9x0z2b4d6f8g1j3";
+        for hay in [
+            format!("zzleaf:\n  region: eu\n  api_key: {key}\n"),
+            format!("{{\"zzleaf\": {{\n    \"token\": \"{key}\"\n}}}}"),
+            format!("<id>zzleaf-prod</id>\n<secret>{key}</secret>"),
+        ] {
+            assert_eq!(secrets(&e, &hay), vec![key.to_string()], "{hay}");
+        }
+        let far = format!("zzleaf:\n a: 1\n b: 2\n c: 3\n d: 4\n key: {key}\n");
+        assert!(secrets(&e, &far).is_empty());
+        // Part of a longer run (a path, a longer hash) is not the value.
+        let glued = format!("zzleaf: /v1/{key}abc and x{key}");
+        assert!(secrets(&e, &glued).is_empty(), "{glued}");
+        // The classifier still applies: a placeholder nearby is doubted.
+        let placeholder = "zzleaf:\n  key: abcdefghijklmnopqrstuvwxyz123456\n";
+        assert!(secrets(&e, placeholder).is_empty());
+    }
 
     #[test]
     fn a_regex_over_the_size_limit_says_so() {

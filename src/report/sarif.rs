@@ -99,7 +99,21 @@ fn descriptor(rule: &Rule, confirmed: bool, confidence: Confidence) -> sarif::Re
     );
     props.insert("problem.severity".to_string(), serde_json::json!("error"));
     let help = rule.help_text();
-    sarif::ReportingDescriptor::builder()
+    let mut markdown = format!("**{}**\n\n{help}", rule.name);
+    if let Some(url) = &rule.revoke_url {
+        markdown.push_str(&format!("\n\nRevoke or rotate: <{url}>"));
+    }
+    if !rule.references.is_empty() {
+        markdown.push_str("\n\nFormat documented at:");
+        for url in &rule.references {
+            markdown.push_str(&format!("\n- <{url}>"));
+        }
+    }
+    let mut text_help = help;
+    if let Some(url) = &rule.revoke_url {
+        text_help.push_str(&format!(" Revoke or rotate: {url}"));
+    }
+    let mut descriptor = sarif::ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.id.replace(['.', '-'], "_"))
         .short_description(text(super::hardcoded_title(&rule.name)))
@@ -110,8 +124,8 @@ fn descriptor(rule: &Rule, confirmed: bool, confidence: Confidence) -> sarif::Re
         )))
         .help(
             sarif::MultiformatMessageString::builder()
-                .text(help.clone())
-                .markdown(format!("**{}**\n\n{help}", rule.name))
+                .text(text_help)
+                .markdown(markdown)
                 .build(),
         )
         .default_configuration(
@@ -129,7 +143,14 @@ fn descriptor(rule: &Rule, confirmed: bool, confidence: Confidence) -> sarif::Re
                 .additional_properties(props)
                 .build(),
         )
-        .build()
+        .build();
+    // `helpUri`: where to act first — the provider's revocation page, else its format docs.
+    descriptor.help_uri = rule
+        .revoke_url
+        .as_ref()
+        .or(rule.references.first())
+        .cloned();
+    descriptor
 }
 
 /// The descriptor of a suppression rule (`keyhound.suppression.*`): a notice, not a

@@ -208,6 +208,19 @@ pub struct Rule {
     /// How to rotate this credential; shown in SARIF `help`.
     #[serde(default)]
     pub help: Option<String>,
+    /// The provider documentation the format was written from (http(s) URLs). Every
+    /// built-in rule names at least one; SARIF `help` and `rules list` show them.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Where the provider lets a holder revoke or rotate this credential (a URL), where
+    /// one is documented; SARIF `helpUri` points there.
+    #[serde(default)]
+    pub revoke_url: Option<String>,
+    /// The credential format the rule describes, where several rules describe one (a key
+    /// found by its prefix and, separately, by its variable name). Defaults to the rule id;
+    /// generic rules describe no format. `rules list` counts formats by it.
+    #[serde(default)]
+    pub format: Option<String>,
     /// Strings that must be reported (the test suite checks each one).
     #[serde(default)]
     pub examples: Vec<String>,
@@ -232,6 +245,16 @@ impl Rule {
 
     pub fn max_len(&self) -> usize {
         self.max_len.unwrap_or(DEFAULT_MAX_LEN)
+    }
+
+    /// The credential format this rule describes (`None` for generic rules, which catch
+    /// credentials of any provider by their surroundings).
+    pub fn format(&self) -> Option<&str> {
+        if self.is_generic() {
+            None
+        } else {
+            Some(self.format.as_deref().unwrap_or(&self.id))
+        }
     }
 
     /// The rotation advice shown to users.
@@ -323,6 +346,20 @@ fn check_rule_shape(file: &str, rule: &Rule) -> Result<(), RuleError> {
                 crate::detect::validate::KNOWN.join(", ")
             )));
         }
+    }
+    for url in rule.references.iter().chain(&rule.revoke_url) {
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.contains(char::is_whitespace)
+        {
+            return Err(invalid(format!("reference {url:?} is not an http(s) URL")));
+        }
+    }
+    if rule.regex.contains("%NEAR%") && rule.confidence() == Confidence::High {
+        return Err(invalid(
+            "a %NEAR% rule finds a value by a nearby name, not by its format: its confidence \
+             is medium at most"
+                .into(),
+        ));
     }
     if let Some(e) = rule.min_entropy {
         if !(0.0..=8.0).contains(&e) {
