@@ -73,6 +73,18 @@ fn every_rule_declares_its_confidence() {
     }
 }
 
+/// Every built-in rule names the documentation its format was written from (issue 15): a
+/// user acting on a finding, and a reviewer checking a rule, start there.
+#[test]
+fn every_builtin_rule_names_its_references() {
+    let missing: Vec<String> = builtin_rules()
+        .into_iter()
+        .filter(|r| r.references.is_empty())
+        .map(|r| r.id)
+        .collect();
+    assert!(missing.is_empty(), "rules without references: {missing:?}");
+}
+
 /// A custom rule (a fake vendor, `zz_` prefix) with references and a revoke URL.
 fn documented_rule_config() -> String {
     r#"

@@ -1165,9 +1165,13 @@ fn confidence_low_shows_what_the_classifier_hides() {
     let low = findings(&["--confidence", "low"]);
     let shown = in_file(&low, "settings.py");
     let lines: Vec<u64> = shown.iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    // Line 3's URL userinfo is for the URL rules alone (the generic rules skip userinfo),
+    // and they drop a password that is a placeholder name outright: not even low.
     assert_eq!(
         lines,
-        (1..=doubted.len() as u64).collect::<Vec<_>>(),
+        (1..=doubted.len() as u64)
+            .filter(|&l| l != 3)
+            .collect::<Vec<_>>(),
         "{shown:#?}"
     );
     for f in &shown {

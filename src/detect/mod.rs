@@ -830,14 +830,31 @@ fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
     if matches.len() < 2 {
         return matches;
     }
+    // A confirmed checksum, then a provider's rule over a generic one, then the rule that
+    // knows the format (`high`: a prefix) over one that knows only a name, then the longer
+    // secret. Between two providers' rules, the longer match then wins: it names its
+    // provider (`huawei_secret_access_key = …`, not just `secret_access_key = …`). Else the
+    // earlier rule.
     let rank = |m: &Match| {
-        let generic = engine.slots[m.rule].generic;
+        let slot = &engine.slots[m.rule];
         (
             m.confirmation.is_confirmed(),
-            !generic,
+            !slot.generic,
+            slot.rule.confidence(),
             m.secret.len(),
-            std::cmp::Reverse(m.rule),
         )
+    };
+    let provider = |m: &Match| engine.slots[m.rule].rule.id.split('.').next();
+    let better = |m: &Match, last: &Match| match rank(m).cmp(&rank(last)) {
+        std::cmp::Ordering::Equal => {
+            let other_provider = !engine.slots[m.rule].generic && provider(m) != provider(last);
+            if other_provider && m.range.len() != last.range.len() {
+                m.range.len() > last.range.len()
+            } else {
+                m.rule < last.rule
+            }
+        }
+        order => order.is_gt(),
     };
     matches.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
     matches.dedup_by(|b, a| a.rule == b.rule && a.secret == b.secret);
@@ -845,7 +862,7 @@ fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
     for m in matches {
         match out.last_mut() {
             Some(last) if m.secret.start < last.secret.end => {
-                if rank(&m) > rank(last) {
+                if better(&m, last) {
                     *last = m;
                 }
             }
