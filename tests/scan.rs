@@ -1135,6 +1135,17 @@ fn confidence_low_shows_what_the_classifier_hides() {
             "PRIVATE KEY"
         ),
     );
+    // Docs that call a value an example, or show it in a doctest: low, doubt `example`
+    // (a checksum-confirmed key would still be reported).
+    write(
+        d,
+        "docs/api.rst",
+        format!(
+            "Set the key (example: ``{}``).\n\n    >>> client = Client(\"{}\")\n",
+            aws_key_id(45),
+            slack_bot(46)
+        ),
+    );
     let findings = |extra: &[&str]| -> Vec<Value> {
         scan_json(d, extra, 1)["findings"]
             .as_array()
@@ -1188,4 +1199,11 @@ fn confidence_low_shows_what_the_classifier_hides() {
         1,
         "the shortened PEM is never a key"
     );
+    assert!(in_file(&medium, "api.rst").is_empty(), "{medium:#?}");
+    let examples = in_file(&low, "api.rst");
+    assert_eq!(examples.len(), 2, "{examples:#?}");
+    for f in &examples {
+        assert_eq!(f["doubt"], "example", "{f:#?}");
+        assert_eq!(f["confidence"], "low", "{f:#?}");
+    }
 }

@@ -166,7 +166,9 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 /// - `%END%`: what may follow a secret: a quote, white space, `;`, `,`, `)`, `<`, `&`, `]`,
 ///   `}`, an escaped newline, or the end of the line.
 /// - `%KW:name|other%`: each name where a word starts: after a non-word byte, after `_`, or
-///   in camelCase (`mySiteleafKey`). Case-insensitive (the rule needs `(?i)`).
+///   in camelCase (`mySiteleafKey`: a capital, then the rest in lower case, so that a name
+///   inside a random token, `…q8YNAb3k…`, is not taken for one). Case-insensitive otherwise
+///   (the rule needs `(?i)`).
 pub const MACROS: &[(&str, &str)] = &[
     (
         "%ASSIGN%",
@@ -190,7 +192,8 @@ pub fn expand_macros(pattern: &str) -> String {
     p
 }
 
-/// Expands each `%KW:a|b%` into names that start a word: `(?:(?:\b|_)a|(?-i:[a-z0-9]A)…)`.
+/// Expands each `%KW:a|b%` into names that are word parts:
+/// `(?:(?:\b|_)abc|(?-i:[a-z0-9]Abc)…)`.
 /// A name is letters, digits, `_`, `-` and `.` (escaped here); anything else leaves the
 /// text as written, so the regex compiler reports it.
 fn expand_keywords(pattern: &str) -> String {
@@ -219,10 +222,10 @@ fn expand_keywords(pattern: &str) -> String {
             let esc = |s: &str| s.replace('.', r"\.").replace('-', r"\-");
             let (first, tail) = name.split_at(1);
             out.push_str(&format!(
-                r"(?:\b|_){}|(?-i:[a-z0-9]{}){}",
+                r"(?:\b|_){}|(?-i:[a-z0-9]{}{})",
                 esc(name),
                 first.to_ascii_uppercase(),
-                esc(tail)
+                esc(&tail.to_ascii_lowercase())
             ));
         }
         out.push(')');
@@ -830,31 +833,46 @@ fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
     if matches.len() < 2 {
         return matches;
     }
-    // A confirmed checksum, then a provider's rule over a generic one, then the rule that
-    // knows the format (`high`: a prefix) over one that knows only a name, then the longer
-    // secret. Between two providers' rules, the longer match then wins: it names its
-    // provider (`huawei_secret_access_key = …`, not just `secret_access_key = …`). Else the
-    // earlier rule.
+    // A confirmed checksum wins, then a provider's rule over a generic one. Between two
+    // providers' rules, the match that names its provider (`paystack_key = sk_live_…`)
+    // beats a bare prefix another provider shares (`sk_live_…`). Then the rule that knows the
+    // format (`high`: a prefix) over one that knows only a name, then the longer secret; then,
+    // between two providers, the longer match (`huawei_secret_access_key = …` over
+    // `secret_access_key = …`); else the earlier rule (within a file, the more specific
+    // rule comes first).
     let rank = |m: &Match| {
         let slot = &engine.slots[m.rule];
-        (
-            m.confirmation.is_confirmed(),
-            !slot.generic,
-            slot.rule.confidence(),
-            m.secret.len(),
-        )
+        (slot.rule.confidence(), m.secret.len())
     };
     let provider = |m: &Match| engine.slots[m.rule].rule.id.split('.').next();
-    let better = |m: &Match, last: &Match| match rank(m).cmp(&rank(last)) {
-        std::cmp::Ordering::Equal => {
-            let other_provider = !engine.slots[m.rule].generic && provider(m) != provider(last);
-            if other_provider && m.range.len() != last.range.len() {
-                m.range.len() > last.range.len()
+    let named = |m: &Match| m.range.start < m.secret.start;
+    let better = |m: &Match, last: &Match| {
+        use std::cmp::Ordering;
+        let (gm, gl) = (
+            engine.slots[m.rule].generic,
+            engine.slots[last.rule].generic,
+        );
+        let other_provider = !gm && !gl && provider(m) != provider(last);
+        let first = m
+            .confirmation
+            .is_confirmed()
+            .cmp(&last.confirmation.is_confirmed())
+            .then((!gm).cmp(&!gl))
+            .then(if other_provider {
+                named(m).cmp(&named(last))
             } else {
-                m.rule < last.rule
-            }
+                Ordering::Equal
+            })
+            .then(rank(m).cmp(&rank(last)))
+            .then(if other_provider {
+                m.range.len().cmp(&last.range.len())
+            } else {
+                Ordering::Equal
+            });
+        match first {
+            Ordering::Equal => m.rule < last.rule,
+            order => order.is_gt(),
         }
-        order => order.is_gt(),
     };
     matches.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
     matches.dedup_by(|b, a| a.rule == b.rule && a.secret == b.secret);
@@ -932,7 +950,12 @@ min_entropy = 3.0
         ] {
             assert_eq!(secrets(&e, &hay), vec![key.to_string()], "{hay}");
         }
-        for hay in [format!("fizzleaf = {key}"), format!("myzzleaf = {key}")] {
+        for hay in [
+            format!("fizzleaf = {key}"),
+            format!("myzzleaf = {key}"),
+            // Inside a random token: not the name.
+            format!("k = \"q8hZZLEafK4m6n1\"\nv = {key}"),
+        ] {
             assert!(secrets(&e, &hay).is_empty(), "{hay}");
         }
     }
@@ -958,6 +981,39 @@ min_entropy = 3.0
         // The classifier still applies: a placeholder nearby is doubted.
         let placeholder = "zzleaf:\n  key: abcdefghijklmnopqrstuvwxyz123456\n";
         assert!(secrets(&e, placeholder).is_empty());
+    }
+
+    /// Two providers share a prefix (`sk_live_`): the match that names its provider wins
+    /// over the bare prefix; without a name, the prefix rule reports it.
+    #[test]
+    fn a_named_provider_beats_another_providers_bare_prefix() {
+        let e = engine(
+            r#"
+[[rules]]
+id = "zzstripe.secret"
+name = "Prefix provider"
+confidence = "high"
+keywords = ["sk_live_"]
+regex = '''\b(?P<secret>sk_live_[A-Za-z0-9]{24,99})\b'''
+
+[[rules]]
+id = "zzpay.secret"
+name = "Named provider"
+confidence = "medium"
+keywords = ["zzpay"]
+regex = '''(?i)%KW:zzpay%%ASSIGN%(?P<secret>sk_live_[a-f0-9]{40})%END%'''
+"#,
+        );
+        // Assembled here, so that the repository holds no key-shaped text.
+        let key = ["sk_live_", "0f4c1d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"].concat();
+        let rule_of = |hay: &str| -> Vec<String> {
+            e.scan(hay.as_bytes(), &mut Scratch::default())
+                .iter()
+                .map(|m| e.rule(m.rule).id.clone())
+                .collect()
+        };
+        assert_eq!(rule_of(&format!("ZZPAY_SECRET={key}")), ["zzpay.secret"]);
+        assert_eq!(rule_of(&format!("key: {key}")), ["zzstripe.secret"]);
     }
 
     #[test]

@@ -341,6 +341,32 @@ pub fn confidence_in(
     }
 }
 
+/// Whether a documentation line presents its value as an example: a doctest line
+/// (`>>> `, `... `), or the word `example`, `examples`, `sample` or `e.g.` (not a host such
+/// as `example.com`, not part of an identifier such as `example_key`).
+pub fn example_line(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with(">>> ") || trimmed.starts_with("... ") {
+        return true;
+    }
+    let lower = line.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    ["example", "examples", "sample", "e.g."].iter().any(|w| {
+        lower.match_indices(w).any(|(at, _)| {
+            let end = at + w.len();
+            let before = at == 0 || !word(b[at - 1]);
+            let after = match b.get(end) {
+                None => true,
+                // `example.com`, `sample.org`: a host, not a label.
+                Some(b'.') => !b.get(end + 1).is_some_and(|&c| c.is_ascii_alphanumeric()),
+                Some(&c) => w.ends_with('.') || !word(c),
+            };
+            before && after
+        })
+    })
+}
+
 impl Policy {
     /// Whether nothing under `path` can be reported (allowlisted paths are not even read).
     pub fn skips_path(&self, path: &str) -> bool {
@@ -375,6 +401,17 @@ impl Policy {
             f.confirmation.is_confirmed(),
             f.environment == Environment::Live,
         );
+        // Documentation that calls a value an example (or shows it in a doctest) says what
+        // it is; a confirmed or live key is still reported.
+        if f.context == Context::Docs
+            && f.doubt.is_none()
+            && !f.confirmation.is_confirmed()
+            && f.environment != Environment::Live
+            && example_line(&f.line_redacted)
+        {
+            f.confidence = Confidence::Low;
+            f.doubt = Some("example");
+        }
         // A test key where tests live is what test keys are for.
         if f.environment == Environment::Test
             && f.context == Context::Test
@@ -1133,6 +1170,18 @@ regex = '''(?P<secret>demo_[a-z0-9]{12})'''
         }
         // Docs: one level down, so a provider-format key is still reported by default.
         assert_eq!(confidence_in(Context::Docs, High, false, false), Medium);
+        assert!(example_line("  cloud_api_key: <key>   # Example - eyJr…"));
+        assert!(example_line(
+            ">>> private_key = \"-----BEGIN RSA PRIVATE KEY-----\\nMIIE…"
+        ));
+        assert!(example_line("For example: TOKEN=ghp_…"));
+        assert!(example_line("e.g. `sk_live_…`"));
+        assert!(!example_line(
+            "curl -u admin:s3cr… https://api.example.com/v1"
+        ));
+        assert!(!example_line("EXAMPLE_KEY = \"AKIA…\""));
+        assert!(!example_line("export GITHUB_TOKEN=ghp_…"));
+        assert!(!example_line("sampled = true; key = \"x…\""));
         assert_eq!(confidence_in(Context::Docs, Medium, false, false), Low);
         assert_eq!(confidence_in(Context::Docs, Low, false, false), Low);
     }
