@@ -29,11 +29,117 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// Reusable buffers for [`Keywords::for_each_segment`].
+/// Reusable buffers for [`Keywords::for_each_segment`] and [`Index::for_each_segment`].
 #[derive(Default)]
 pub struct HitBuf {
     hits: Vec<Hit>,
     streams: [Vec<Hit>; STREAMS],
+    /// Small workloads: which (hashed) trigrams the haystack holds.
+    trigrams: Vec<u64>,
+    /// Small workloads: the keywords an automaton was built over, by its pattern id.
+    chosen: Vec<u32>,
+}
+
+/// Bits in the trigram filter (a power of two): 8 KiB, cleared per haystack.
+const TRIGRAM_BITS: usize = 1 << 16;
+/// Upper bound on the bytes of all keywords together. aho-corasick refuses automata past
+/// its state-id limit; far below that, this keeps the lazily built automaton from ever
+/// failing (a rule set this large is a mistake, reported when the engine is built).
+pub const MAX_KEYWORD_BYTES: usize = 16 << 20;
+
+fn trigram(a: u8, b: u8, c: u8) -> usize {
+    let x = u32::from_le_bytes([
+        a.to_ascii_lowercase(),
+        b.to_ascii_lowercase(),
+        c.to_ascii_lowercase(),
+        0,
+    ]);
+    (x.wrapping_mul(0x9E37_79B1) >> 16) as usize & (TRIGRAM_BITS - 1)
+}
+
+/// Every rule's keywords, with the automaton that finds them built when first needed.
+///
+/// - Bulk scans (megabytes to gigabytes): one DFA over every keyword, built at the first
+///   scan, so a scan that reads nothing (an empty folder) never pays for it (~15 ms with
+///   two thousand keywords).
+/// - Small scans (a pre-commit hook's few files): per haystack, an NFA over only the
+///   keywords whose every trigram occurs in it. Building an automaton over all keywords
+///   would cost more than searching tens of kilobytes; the trigram check costs a pass over
+///   the haystack and one over the keywords' bytes, and leaves a handful of keywords.
+pub struct Index {
+    /// Lower-cased keywords, by pattern id.
+    patterns: Vec<Vec<u8>>,
+    bulk: bool,
+    full: std::sync::OnceLock<Keywords>,
+}
+
+impl Index {
+    pub fn new(patterns: Vec<Vec<u8>>, bulk: bool) -> Index {
+        Index {
+            patterns,
+            bulk,
+            full: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The automaton over every keyword (a DFA for bulk scans).
+    fn full(&self) -> &Keywords {
+        self.full.get_or_init(|| {
+            Keywords::new(&self.patterns, self.bulk)
+                // `Engine::for_workload` refuses keyword sets past MAX_KEYWORD_BYTES, far
+                // below the automaton's limits.
+                .unwrap_or_else(|e| panic!("keyword automaton: {e}"))
+        })
+    }
+
+    /// Calls `f` with the hits of each segment of `hay` (pattern ids are this index's), in
+    /// order of their end.
+    pub fn for_each_segment(&self, hay: &[u8], buf: &mut HitBuf, mut f: impl FnMut(&[Hit])) {
+        if self.bulk || hay.len() > SEGMENT {
+            return self.full().for_each_segment(hay, buf, f);
+        }
+        let Some(small) = self.small(hay, buf) else {
+            return;
+        };
+        let chosen = std::mem::take(&mut buf.chosen);
+        small.for_each_segment(hay, buf, |hits| {
+            let mut mapped: Vec<Hit> = hits.to_vec();
+            for h in &mut mapped {
+                h.pattern = chosen[h.pattern as usize];
+            }
+            f(&mapped)
+        });
+        buf.chosen = chosen;
+    }
+
+    /// An automaton over the keywords that can occur in `hay` (`buf.chosen` maps its pattern
+    /// ids to ours); `None` if none can.
+    fn small(&self, hay: &[u8], buf: &mut HitBuf) -> Option<Keywords> {
+        let bits = &mut buf.trigrams;
+        bits.clear();
+        bits.resize(TRIGRAM_BITS / 64, 0);
+        for w in hay.windows(3) {
+            let t = trigram(w[0], w[1], w[2]);
+            bits[t / 64] |= 1 << (t % 64);
+        }
+        let has = |t: usize| bits[t / 64] & (1 << (t % 64)) != 0;
+        buf.chosen.clear();
+        let mut chosen: Vec<&[u8]> = Vec::new();
+        for (pid, p) in self.patterns.iter().enumerate() {
+            if p.len() > hay.len() {
+                continue;
+            }
+            // A collision only lets a keyword through; a keyword in `hay` always passes.
+            if p.windows(3).all(|w| has(trigram(w[0], w[1], w[2]))) {
+                buf.chosen.push(pid as u32);
+                chosen.push(p);
+            }
+        }
+        if chosen.is_empty() {
+            return None;
+        }
+        Some(Keywords::new(&chosen, false).expect("a subset of keywords that built before"))
+    }
 }
 
 /// The keyword automaton.
@@ -47,7 +153,7 @@ pub enum Keywords {
 
 impl Keywords {
     /// Builds the automaton over `patterns` (ASCII case-insensitive, all matches reported).
-    pub fn new(patterns: &[Vec<u8>], dfa: bool) -> Result<Keywords, BuildError> {
+    pub fn new<P: AsRef<[u8]>>(patterns: &[P], dfa: bool) -> Result<Keywords, BuildError> {
         Ok(if dfa {
             Keywords::Dfa(
                 dfa::Builder::new()
@@ -191,6 +297,66 @@ mod tests {
         let mut hits = Vec::new();
         k.for_each_segment(hay, &mut buf, |h| hits.extend_from_slice(h));
         hits
+    }
+
+    fn index_hits(ix: &Index, hay: &[u8]) -> Vec<Hit> {
+        let mut buf = HitBuf::default();
+        let mut hits = Vec::new();
+        ix.for_each_segment(hay, &mut buf, |h| hits.extend_from_slice(h));
+        hits.sort_by_key(|h| (h.end, h.pattern));
+        hits
+    }
+
+    /// The small index (an automaton per haystack over the keywords whose trigrams occur in
+    /// it) finds exactly what the bulk one does: every keyword, in any case, with pattern
+    /// ids of the whole set — and builds nothing when no keyword can occur.
+    #[test]
+    fn small_index_finds_what_the_bulk_index_finds() {
+        let words = [
+            "siteleaf", "sk_live_", "ke", "xoxb-", "token", "api_key", "abc", "zz", "eyj",
+        ];
+        let pats: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        let (small, bulk) = (Index::new(pats.clone(), false), Index::new(pats, true));
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for round in 0..200 {
+            let mut hay = Vec::new();
+            let len = next(400) as usize;
+            while hay.len() < len {
+                if next(8) == 0 {
+                    let w = words[next(words.len() as u64) as usize];
+                    hay.extend(w.bytes().map(|b| {
+                        if next(2) == 0 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    }));
+                } else {
+                    let alphabet = b" \n=:_-.aAbBcCeEiIkKsStTxXyYzZ0129";
+                    hay.push(alphabet[next(alphabet.len() as u64) as usize]);
+                }
+            }
+            assert_eq!(
+                index_hits(&small, &hay),
+                index_hits(&bulk, &hay),
+                "round {round}"
+            );
+        }
+        // Over a segment: the small index uses the whole automaton, with the same result.
+        let big = b"x Siteleaf = 1 TOKEN ".repeat(SEGMENT / 10);
+        assert_eq!(index_hits(&small, &big), index_hits(&bulk, &big));
+        // Keywords shorter than a trigram always pass; longer ones only if they can occur.
+        let mut buf = HitBuf::default();
+        assert!(small.small(b"nothing to see here", &mut buf).is_some());
+        assert_eq!(buf.chosen, [2, 7], "`ke` and `zz`");
+        let long = Index::new(vec![b"siteleaf".to_vec(), b"xoxb-".to_vec()], false);
+        assert!(long.small(b"nothing to see here", &mut buf).is_none());
     }
 
     /// The lockstep search reports exactly what aho-corasick's own overlapping search does,

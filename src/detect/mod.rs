@@ -1,10 +1,12 @@
 //! The detection engine: bytes in, matches out. No I/O.
 //!
 //! One Aho-Corasick automaton (DFA kind, ASCII case-insensitive) over every rule's keywords
-//! finds candidate positions in a single pass. Only the rules owning a keyword that hit are
-//! tried, and only on a window around the hit (the hit's line, bounded), with windows merged
-//! per rule so nothing is truncated. Rule regexes compile lazily, the first time one of their
-//! keywords hits, so start-up stays fast with hundreds of rules. Regexes run on the
+//! finds candidate positions in a single pass; it is built at the first scan, and for a few
+//! small files (a pre-commit hook) replaced by one per file over the keywords that can occur
+//! in it (see `keywords::Index`). Only the rules owning a keyword that hit are tried, and
+//! only on a window around the hit (the hit's line, bounded), with windows merged per rule
+//! so nothing is truncated. Rule regexes compile lazily, the first time one of their
+//! keywords hits, so start-up stays fast with a thousand rules. Regexes run on the
 //! `regex-automata` meta engine, which keeps the linear-time guarantee and works on
 //! arbitrary bytes (input need not be UTF-8).
 
@@ -16,7 +18,7 @@ pub mod validate;
 pub mod value;
 
 use crate::rules::{Rule, RuleError};
-use keywords::{Hit, HitBuf, Keywords};
+use keywords::{Hit, HitBuf};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
@@ -107,7 +109,7 @@ struct RuleSlot {
 /// A compiled rule set, shareable across threads.
 pub struct Engine {
     slots: Vec<RuleSlot>,
-    keywords: Keywords,
+    keywords: keywords::Index,
     /// Keyword pattern id → the keyword, lower-cased.
     patterns: Vec<String>,
     /// Keyword pattern id → rules that own it.
@@ -349,11 +351,12 @@ fn loose_value(rule: &Rule) -> bool {
 /// How much input an engine will see, which decides how its keyword automaton is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Workload {
-    /// Megabytes to gigabytes: a DFA, slower to build (milliseconds) but twice as fast to run.
+    /// Megabytes to gigabytes: a DFA over every keyword, slower to build (milliseconds) but
+    /// twice as fast to run; built at the first scan.
     #[default]
     Bulk,
-    /// A few files (a pre-commit hook): a contiguous NFA, built in a fraction of the time;
-    /// on tens of kilobytes the build dominates.
+    /// A few files (a pre-commit hook): per file, an NFA over the keywords whose trigrams
+    /// all occur in it, built in microseconds; on tens of kilobytes the build dominates.
     Small,
 }
 
@@ -366,9 +369,10 @@ impl Engine {
 
     /// Builds the engine with the keyword automaton suited to `workload`.
     pub fn for_workload(rules: Vec<Rule>, workload: Workload) -> Result<Engine, RuleError> {
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut owners: Vec<Vec<u32>> = Vec::new();
+        let n = rules.iter().map(|r| r.keywords.len()).sum();
+        let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(n);
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::with_capacity(n);
+        let mut owners: Vec<Vec<u32>> = Vec::with_capacity(n);
         for (ri, rule) in rules.iter().enumerate() {
             for kw in &rule.keywords {
                 let key = kw.to_ascii_lowercase().into_bytes();
@@ -383,11 +387,16 @@ impl Engine {
             }
         }
         let (patterns, owners) = drop_redundant_keywords(patterns, owners);
-        let keywords =
-            Keywords::new(&patterns, workload == Workload::Bulk).map_err(|e| RuleError::Parse {
+        let bytes: usize = patterns.iter().map(Vec::len).sum();
+        if bytes > keywords::MAX_KEYWORD_BYTES {
+            return Err(RuleError::Parse {
                 file: "<rule set>".into(),
-                message: format!("cannot build keyword automaton: {e}"),
-            })?;
+                message: format!(
+                    "the rules' keywords add up to {bytes} bytes (at most {} are supported)",
+                    keywords::MAX_KEYWORD_BYTES
+                ),
+            });
+        }
         let slots = rules
             .into_iter()
             .map(|rule| RuleSlot {
@@ -399,14 +408,14 @@ impl Engine {
                 shape: OnceLock::new(),
             })
             .collect();
-        let patterns = patterns
-            .into_iter()
-            .map(|p| String::from_utf8_lossy(&p).into_owned())
+        let names = patterns
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect();
         Ok(Engine {
             slots,
-            keywords,
-            patterns,
+            keywords: keywords::Index::new(patterns, workload == Workload::Bulk),
+            patterns: names,
             owners,
             include_invalid: false,
         })

@@ -369,9 +369,20 @@ fn check_rule_shape(file: &str, rule: &Rule) -> Result<(), RuleError> {
     Ok(())
 }
 
-/// The default rule set, from the embedded files' JSON form (same content as the TOML,
-/// converted at build time; JSON parses several times faster, and start-up is paid by every
-/// pre-commit hook run).
+/// The default rule set with each rule's examples and negative examples (from the TOML
+/// form; slower to parse than [`builtin_rules`]), for checking them.
+pub fn builtin_rules_with_examples() -> Vec<Rule> {
+    let mut out = Vec::new();
+    for (file, text, _) in BUILTIN_RULE_FILES {
+        // As in `builtin_rules`: the test suite checks every embedded file.
+        out.extend(parse_rule_file(file, text).unwrap_or_else(|e| panic!("{e}")));
+    }
+    out
+}
+
+/// The default rule set, from the embedded files' JSON form (the TOML's content without the
+/// examples, converted at build time; JSON parses several times faster, and start-up is paid
+/// by every pre-commit hook run).
 pub fn builtin_rules() -> Vec<Rule> {
     let mut out = Vec::new();
     for (file, _, json) in BUILTIN_RULE_FILES {
