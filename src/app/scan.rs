@@ -451,6 +451,8 @@ fn build_engine(
 ) -> Result<Engine> {
     let mut engine = Engine::for_workload(rules, workload)?;
     engine.set_include_invalid(target.include_invalid);
+    // While the configuration, the ignore files and the walk get going.
+    engine.build_keywords_in_background();
     Ok(engine)
 }
 

@@ -109,7 +109,7 @@ struct RuleSlot {
 /// A compiled rule set, shareable across threads.
 pub struct Engine {
     slots: Vec<RuleSlot>,
-    keywords: keywords::Index,
+    keywords: std::sync::Arc<keywords::Index>,
     /// Keyword pattern id → the keyword, lower-cased.
     patterns: Vec<String>,
     /// Keyword pattern id → rules that own it.
@@ -414,7 +414,10 @@ impl Engine {
             .collect();
         Ok(Engine {
             slots,
-            keywords: keywords::Index::new(patterns, workload == Workload::Bulk),
+            keywords: std::sync::Arc::new(keywords::Index::new(
+                patterns,
+                workload == Workload::Bulk,
+            )),
             patterns: names,
             owners,
             include_invalid: false,
@@ -444,6 +447,20 @@ impl Engine {
                 self.shape(i);
             }
         }
+    }
+
+    /// Starts building the keyword automaton of a bulk engine on another thread, so that it
+    /// is ready (or nearly) when the first file has been read; scans wait for it. A scan
+    /// that reads nothing exits without waiting.
+    pub fn build_keywords_in_background(&self) {
+        if !self.keywords.is_bulk() {
+            return;
+        }
+        let keywords = std::sync::Arc::clone(&self.keywords);
+        // Detached: if the process ends first, the work was not needed.
+        let _ = std::thread::Builder::new()
+            .name("keywords".into())
+            .spawn(move || keywords.prepare());
     }
 
     /// Whether candidates failing a checksum scheme we own (keyhound keys) are still
