@@ -169,8 +169,9 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 ///   `}`, an escaped newline, or the end of the line.
 /// - `%KW:name|other%`: each name where a word starts: after a non-word byte, after `_`, or
 ///   in camelCase (`mySiteleafKey`: a capital, then the rest in lower case, so that a name
-///   inside a random token, `…q8YNAb3k…`, is not taken for one). Case-insensitive otherwise
-///   (the rule needs `(?i)`).
+///   inside a random token, `…q8YNAb3k…`, is not taken for one; a name written with
+///   capitals, `%KW:AppFollow%`, keeps them there: `validateAppFollowKey`).
+///   Case-insensitive otherwise (the rule needs `(?i)`).
 pub const MACROS: &[(&str, &str)] = &[
     (
         "%ASSIGN%",
@@ -223,11 +224,18 @@ fn expand_keywords(pattern: &str) -> String {
             }
             let esc = |s: &str| s.replace('.', r"\.").replace('-', r"\-");
             let (first, tail) = name.split_at(1);
+            // A name written with capitals is the brand's own spelling (`AppFollow`), kept
+            // in camelCase; otherwise the rest is lower case (`mySiteleafKey`).
+            let tail = if tail.bytes().any(|b| b.is_ascii_uppercase()) {
+                tail.to_string()
+            } else {
+                tail.to_ascii_lowercase()
+            };
             out.push_str(&format!(
                 r"(?:\b|_){}|(?-i:[a-z0-9]{}{})",
                 esc(name),
                 first.to_ascii_uppercase(),
-                esc(&tail.to_ascii_lowercase())
+                esc(&tail)
             ));
         }
         out.push(')');
@@ -976,6 +984,17 @@ min_entropy = 3.0
         ] {
             assert_eq!(secrets(&e, &hay), vec![key.to_string()], "{hay}");
         }
+        // A brand spelled with capitals keeps them in camelCase.
+        let brand = engine(&NEAR_RULE.replace("%KW:zzleaf%", "%KW:ZzLeaf%"));
+        assert_eq!(
+            secrets(&brand, &format!("const myZzLeafToken = \"{key}\";")),
+            vec![key.to_string()]
+        );
+        assert_eq!(
+            secrets(&brand, &format!("ZZLEAF_TOKEN={key}")),
+            vec![key.to_string()]
+        );
+        assert!(secrets(&brand, &format!("k = \"q8hZzleafk\"\nv = {key}")).is_empty());
         for hay in [
             format!("fizzleaf = {key}"),
             format!("myzzleaf = {key}"),
