@@ -68,9 +68,10 @@ fn trigram(a: u8, b: u8, c: u8) -> usize {
 
 /// Every rule's keywords, with the automaton that finds them built when first needed.
 ///
-/// - Bulk scans (megabytes to gigabytes): one DFA over every keyword, built at the first
-///   scan, so a scan that reads nothing (an empty folder) never pays for it (~15 ms with
-///   two thousand keywords).
+/// - Bulk scans (megabytes to gigabytes): one automaton over every keyword (a [`Compact`]
+///   table), built at the first scan or on a background thread
+///   ([`Index::prepare`]), so a scan that reads nothing (an empty folder) never waits for it
+///   (~20 ms with two thousand keywords).
 /// - Small scans (a pre-commit hook's few files): per haystack, an NFA over only the
 ///   keywords whose every trigram occurs in it. Building an automaton over all keywords
 ///   would cost more than searching tens of kilobytes; the trigram check costs a pass over
@@ -156,7 +157,8 @@ impl Index {
         if chosen.is_empty() {
             return None;
         }
-        Some(Keywords::new(&chosen, false).expect("a subset of keywords that built before"))
+        // A subset of a keyword set within MAX_KEYWORD_BYTES builds.
+        Some(Keywords::new(&chosen, false).expect("keyword automaton over a subset"))
     }
 }
 
@@ -165,7 +167,8 @@ pub enum Keywords {
     /// For bulk scans: a DFA's transitions in a compact table, milliseconds to build, the
     /// fastest to run.
     Compact(Compact),
-    /// For bulk scans when the DFA has too many states for 16-bit numbers.
+    /// For bulk scans when the keywords need more states than 16 bits number, or more than
+    /// 64 columns.
     Dfa(dfa::DFA),
     /// For a few small files (a pre-commit hook): a contiguous NFA, a fraction of the build
     /// time; on tens of kilobytes the build dominates.
