@@ -13,6 +13,7 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
+    let mut ids = Vec::new();
     let mut code = String::from(
         "/// Embedded rule files: (file name, TOML as written, the same converted to JSON).\n\
          pub static BUILTIN_RULE_FILES: &[(&str, &str, &str)] = &[\n",
@@ -29,6 +30,9 @@ fn main() {
         // read them from the TOML form.
         if let Some(rules) = value.get_mut("rules").and_then(|r| r.as_array_mut()) {
             for rule in rules.iter_mut().filter_map(|r| r.as_table_mut()) {
+                if let Some(id) = rule.get("id").and_then(|v| v.as_str()) {
+                    ids.push(id.to_string());
+                }
                 rule.remove("examples");
                 rule.remove("negative_examples");
             }
@@ -42,5 +46,10 @@ fn main() {
         ));
     }
     code.push_str("];\n");
+    // The ids alone, in order: a configuration is checked against them without parsing the
+    // rules (which a scan then does while it walks).
+    code.push_str(&format!(
+        "/// The embedded rules' ids, in file order.\npub static BUILTIN_RULE_IDS: &[&str] = &{ids:?};\n"
+    ));
     fs::write(Path::new(&out_dir).join("builtin_rules.rs"), code).expect("write builtin_rules.rs");
 }

@@ -606,14 +606,12 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
 fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
     let cfg = load_config(config, Path::new("."))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let builtin: std::collections::HashSet<String> = crate::rules::builtin_rules()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let builtin: std::collections::HashSet<&str> =
+        crate::rules::BUILTIN_RULE_IDS.iter().copied().collect();
+    let rules = cfg.rules.clone().resolve();
     match format {
         KeyFormat::Json => {
-            let rules: Vec<serde_json::Value> = cfg
-                .rules
+            let rules: Vec<serde_json::Value> = rules
                 .iter()
                 .map(|r| {
                     serde_json::json!({
@@ -621,7 +619,7 @@ fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
                         "name": r.name,
                         "format": r.format(),
                         "generic": r.is_generic(),
-                        "builtin": builtin.contains(&r.id) && !cfg.summary.custom_rules.contains(&r.id),
+                        "builtin": builtin.contains(r.id.as_str()) && !cfg.summary.custom_rules.contains(&r.id),
                         "confidence": r.confidence().as_str(),
                         "severity": r.severity.as_str(),
                         "tags": r.tags,
@@ -636,17 +634,17 @@ fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
             writeln!(out)?;
         }
         KeyFormat::Text => {
-            let width = cfg.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            for r in &cfg.rules {
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &rules {
                 writeln!(out, "{:width$}  {:6}  {}", r.id, r.confidence(), r.name)?;
             }
             let formats: std::collections::HashSet<&str> =
-                cfg.rules.iter().filter_map(|r| r.format()).collect();
-            let generic = cfg.rules.iter().filter(|r| r.is_generic()).count();
+                rules.iter().filter_map(|r| r.format()).collect();
+            let generic = rules.iter().filter(|r| r.is_generic()).count();
             writeln!(
                 out,
                 "{} rules: {} credential formats, {} generic rule{}",
-                cfg.rules.len(),
+                rules.len(),
                 formats.len(),
                 generic,
                 if generic == 1 { "" } else { "s" }
@@ -666,14 +664,8 @@ fn rules_test(file: &Path) -> Result<i32> {
         Ok(r) => r,
         Err(_) => {
             let cfg = config::parse(&name, &text)?;
-            let builtin_ids: std::collections::HashSet<String> = crate::rules::builtin_rules()
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
-            cfg.rules
-                .into_iter()
-                .filter(|r| !builtin_ids.contains(&r.id))
-                .collect()
+            // Its own rules, a replacement of a built-in among them.
+            cfg.rules.written().cloned().collect()
         }
     };
     if rules.is_empty() {

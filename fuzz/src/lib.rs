@@ -266,14 +266,7 @@ pub fn config_parse(data: &[u8]) {
     };
     // The built-in rules are checked by the rule tests; compiling all of them for every
     // input would leave the fuzzer no time for the rest. The others must all compile.
-    static BUILTIN: OnceLock<Vec<keyhound::rules::Rule>> = OnceLock::new();
-    let builtin = BUILTIN.get_or_init(builtin_rules);
-    let rules: Vec<_> = config
-        .rules
-        .iter()
-        .filter(|r| !builtin.contains(r))
-        .cloned()
-        .collect();
+    let rules: Vec<_> = config.rules.written().cloned().collect();
     let engine = Engine::new(rules).expect("a loaded configuration's rules build");
     if let Err((i, msg)) = engine.validate() {
         panic!("a loaded configuration's rule {i} does not compile: {msg}");
@@ -299,7 +292,7 @@ pub fn gitleaks_import(data: &[u8]) {
                 .unwrap_or_else(|e| panic!("the translation does not load: {e}"));
             for id in &t.rules {
                 assert!(
-                    config.rules.iter().any(|r| &r.id == id),
+                    config.rules.written().any(|r| &r.id == id),
                     "translated rule {id:?} is not in the loaded configuration"
                 );
             }

@@ -139,7 +139,7 @@ fn translate_ignores(
         return Ok((Vec::new(), Vec::new()));
     }
     let mut cfg = load_config(config, root)?;
-    let engine = Engine::new(std::mem::take(&mut cfg.rules))?;
+    let engine = Engine::new(std::mem::take(&mut cfg.rules).resolve())?;
     let opts = Options {
         line_hashes: false,
         raw_lines: false,

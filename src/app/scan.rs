@@ -446,13 +446,13 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
 
 fn build_engine(
     target: &Target,
-    rules: Vec<crate::rules::Rule>,
+    rules: crate::rules::RuleSet,
     workload: Workload,
 ) -> Result<Engine> {
-    let mut engine = Engine::for_workload(rules, workload)?;
+    let mut engine = Engine::for_rule_set(rules, workload)?;
     engine.set_include_invalid(target.include_invalid);
-    // While the configuration, the ignore files and the walk get going.
-    engine.build_keywords_in_background();
+    // While the ignore files and the walk get going.
+    engine.build_in_background();
     Ok(engine)
 }
 

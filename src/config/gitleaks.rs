@@ -647,9 +647,12 @@ mod tests {
                 "gitleaks.unnamed-2"
             ]
         );
-        let config = crate::config::parse("translated", &t.config).unwrap();
+        let rules = crate::config::parse("translated", &t.config)
+            .unwrap()
+            .rules
+            .resolve();
         for id in &t.rules {
-            assert!(config.rules.iter().any(|r| &r.id == id), "{id} is lost");
+            assert!(rules.iter().any(|r| &r.id == id), "{id} is lost");
         }
         assert_eq!(rule_id("Stripe: live key (v2)"), "stripe-live-key-v2");
     }
@@ -666,8 +669,11 @@ mod tests {
             "{:?}",
             t.skipped
         );
-        let config = crate::config::parse("translated", &t.config).unwrap();
-        let r = config.rules.iter().find(|r| r.id == "r").unwrap();
+        let rules = crate::config::parse("translated", &t.config)
+            .unwrap()
+            .rules
+            .resolve();
+        let r = rules.iter().find(|r| r.id == "r").unwrap();
         assert_eq!(r.min_entropy, None);
         let ok = translate("gitleaks.toml", &text.replace("8.2", "3.5"), false).unwrap();
         assert!(ok.config.contains("min_entropy = 3.5"), "{}", ok.config);

@@ -8,7 +8,7 @@ pub mod gitleaks;
 
 use crate::detect::{compile_all, Engine, Stopwords};
 use crate::finding::TestPaths;
-use crate::rules::{builtin_rules, parse_rule_file, Rule, RuleError};
+use crate::rules::{parse_rule_file, Rule, RuleError, RuleSet, BUILTIN_RULE_IDS};
 use regex_automata::meta::Regex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -127,7 +127,8 @@ pub struct Summary {
 pub struct Config {
     pub summary: Summary,
     pub source: Option<PathBuf>,
-    pub rules: Vec<Rule>,
+    /// The rule set, resolved by whoever needs the rules ([`RuleSet::resolve`]).
+    pub rules: RuleSet,
     pub allowlist: Allowlist,
     pub test_paths: TestPaths,
     /// `[revocation]`: where confirmed leaks are sent (`scan --revoke`).
@@ -247,14 +248,13 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// Loads the configuration: built-ins (unless disabled) plus the file's rules and allowlist.
 pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
     let Some(file) = file else {
-        let rules = builtin_rules();
         return Ok(Config {
             summary: Summary {
-                builtin_rules: rules.len(),
+                builtin_rules: BUILTIN_RULE_IDS.len(),
                 ..Summary::default()
             },
             source: None,
-            rules,
+            rules: RuleSet::builtin(),
             allowlist: Allowlist::default(),
             test_paths: TestPaths::default(),
             revocation: None,
@@ -301,41 +301,33 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         ..Summary::default()
     };
 
-    let mut rules = if raw.extend.defaults.unwrap_or(true) {
-        builtin_rules()
-    } else {
-        Vec::new()
-    };
-    summary.builtin_rules = rules.len();
-    let known: std::collections::HashSet<String> = rules
+    let builtins = raw.extend.defaults.unwrap_or(true);
+    let builtin_ids: &[&str] = if builtins { BUILTIN_RULE_IDS } else { &[] };
+    summary.builtin_rules = builtin_ids.len();
+    let known: std::collections::HashSet<&str> = builtin_ids
         .iter()
-        .chain(custom.iter())
-        .map(|r| r.id.clone())
+        .copied()
+        .chain(custom.iter().map(|r| r.id.as_str()))
         .collect();
-    if let Some(unknown) = raw.disabled_rules.iter().find(|id| !known.contains(*id)) {
+    if let Some(unknown) = raw
+        .disabled_rules
+        .iter()
+        .find(|id| !known.contains(id.as_str()))
+    {
         return Err(ConfigError(format!(
             "{name}: disabled_rules names `{unknown}`, which is not a rule id (see `keyhound rules list`)"
         )));
     }
-    rules.retain(|r| !raw.disabled_rules.contains(&r.id));
-    for c in custom {
-        if raw.disabled_rules.contains(&c.id) {
-            continue;
-        }
-        // A custom rule with a built-in's id replaces it.
-        rules.retain(|r| r.id != c.id);
-        rules.push(c);
-    }
     // Issuers' rules go first: where they and the built-in shape rule match the same key,
-    // the one listed first (naming the issuer) is kept.
+    // the one listed first (naming the issuer) is kept. A custom rule with a built-in's id
+    // replaces it.
     let mut issuers = Vec::new();
     for i in &raw.issuer {
         crate::keys::check_prefix(&i.prefix)
             .map_err(|e| ConfigError(format!("{name}: [[issuer]]: {e}")))?;
         issuers.push(issuer_rule(&i.prefix, i.name.as_deref()));
     }
-    issuers.extend(rules);
-    let rules = issuers;
+    let rules = RuleSet::new(builtins, raw.disabled_rules.clone(), issuers, custom);
     if rules.is_empty() {
         // A scan with no rule finds nothing and would say "no secrets found".
         return Err(ConfigError(format!(
@@ -448,7 +440,7 @@ mod tests {
 
     #[test]
     fn custom_rule_added_and_builtin_disabled() {
-        let builtin = builtin_rules();
+        let builtin = crate::rules::builtin_rules();
         let first = builtin[0].id.clone();
         let text = format!(
             r#"
@@ -461,9 +453,12 @@ regex = '''acme_[a-z]{{8}}'''
 "#
         );
         let c = parse("cfg", &text).unwrap();
-        assert!(c.rules.iter().any(|r| r.id == "acme.internal"));
-        assert!(!c.rules.iter().any(|r| r.id == first));
+        // Counted without parsing the built-ins, and resolved.
         assert_eq!(c.rules.len(), builtin.len());
+        let rules = c.rules.resolve();
+        assert!(rules.iter().any(|r| r.id == "acme.internal"));
+        assert!(!rules.iter().any(|r| r.id == first));
+        assert_eq!(rules.len(), builtin.len());
     }
 
     #[test]

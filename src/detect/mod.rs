@@ -17,7 +17,7 @@ pub mod structure;
 pub mod validate;
 pub mod value;
 
-use crate::rules::{Rule, RuleError};
+use crate::rules::{Rule, RuleError, RuleSet};
 use keywords::{Hit, HitBuf};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
@@ -26,7 +26,7 @@ use regex_automata::Input;
 use shape::SecretShape;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 pub use validate::Confirmation;
 
 /// How far before a keyword hit a match may start (bounded by the line start).
@@ -106,16 +106,103 @@ struct RuleSlot {
     shape: OnceLock<Option<SecretShape>>,
 }
 
-/// A compiled rule set, shareable across threads.
+/// A compiled rule set, shareable across threads. Its tables are built at first use, or on
+/// another thread ([`Engine::build_in_background`]).
 pub struct Engine {
+    core: Arc<CoreCell>,
+    /// Keep candidates that fail a validator we own (keyhound keys): `--include-invalid`.
+    include_invalid: bool,
+}
+
+/// An engine's tables, built once from the rules they wait in.
+struct CoreCell {
+    core: OnceLock<Core>,
+    pending: Mutex<Option<(Pending, Workload)>>,
+}
+
+/// What an engine's tables are built from.
+enum Pending {
+    Rules(Vec<Rule>),
+    /// The built-in rules, some perhaps disabled: parsed when the tables are built.
+    Builtins(RuleSet),
+}
+
+impl CoreCell {
+    fn get(&self) -> &Core {
+        // `get_or_init` runs one initializer; a caller arriving meanwhile waits for it.
+        self.core.get_or_init(|| {
+            let (pending, workload) = self
+                .pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .expect("an engine's rules are taken once, by its one initializer");
+            let rules = match pending {
+                Pending::Rules(rules) => rules,
+                Pending::Builtins(set) => set.resolve(),
+            };
+            Core::build(rules, workload)
+        })
+    }
+}
+
+struct Core {
     slots: Vec<RuleSlot>,
-    keywords: std::sync::Arc<keywords::Index>,
+    keywords: keywords::Index,
     /// Keyword pattern id → the keyword, lower-cased.
     patterns: Vec<String>,
     /// Keyword pattern id → rules that own it.
     owners: Vec<Vec<u32>>,
-    /// Keep candidates that fail a validator we own (keyhound keys): `--include-invalid`.
-    include_invalid: bool,
+}
+
+impl Core {
+    fn build(rules: Vec<Rule>, workload: Workload) -> Core {
+        let (patterns, owners) = keyword_table(&rules);
+        let slots = rules
+            .into_iter()
+            .map(|rule| RuleSlot {
+                generic: rule.is_generic(),
+                classify: Classify::of(&rule),
+                stopwords: Stopwords::new(&rule.allowlist.stopwords),
+                rule,
+                compiled: OnceLock::new(),
+                shape: OnceLock::new(),
+            })
+            .collect();
+        let names = patterns
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        Core {
+            slots,
+            keywords: keywords::Index::new(patterns, workload == Workload::Bulk),
+            patterns: names,
+            owners,
+        }
+    }
+}
+
+/// The rules' keywords, lower-cased and deduplicated (pattern id → keyword), with the rules
+/// that own each (pattern id → rule indexes).
+fn keyword_table(rules: &[Rule]) -> (Vec<Vec<u8>>, Vec<Vec<u32>>) {
+    let n = rules.iter().map(|r| r.keywords.len()).sum();
+    let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(n);
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::with_capacity(n);
+    let mut owners: Vec<Vec<u32>> = Vec::with_capacity(n);
+    for (ri, rule) in rules.iter().enumerate() {
+        for kw in &rule.keywords {
+            let key = kw.to_ascii_lowercase().into_bytes();
+            let pid = *index.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                owners.push(Vec::new());
+                patterns.len() - 1
+            });
+            if !owners[pid].contains(&(ri as u32)) {
+                owners[pid].push(ri as u32);
+            }
+        }
+    }
+    drop_redundant_keywords(patterns, owners)
 }
 
 /// Per-thread scratch space, reused across blobs.
@@ -377,64 +464,57 @@ impl Engine {
 
     /// Builds the engine with the keyword automaton suited to `workload`.
     pub fn for_workload(rules: Vec<Rule>, workload: Workload) -> Result<Engine, RuleError> {
-        let n = rules.iter().map(|r| r.keywords.len()).sum();
-        let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(n);
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::with_capacity(n);
-        let mut owners: Vec<Vec<u32>> = Vec::with_capacity(n);
-        for (ri, rule) in rules.iter().enumerate() {
-            for kw in &rule.keywords {
-                let key = kw.to_ascii_lowercase().into_bytes();
-                let pid = *index.entry(key.clone()).or_insert_with(|| {
-                    patterns.push(key);
-                    owners.push(Vec::new());
-                    patterns.len() - 1
+        // The keywords' total before deduplication bounds it: only a rule set past the limit
+        // that way pays for the exact count now, before the tables are built.
+        let upper: usize = rules
+            .iter()
+            .flat_map(|r| &r.keywords)
+            .map(String::len)
+            .sum();
+        if upper > keywords::MAX_KEYWORD_BYTES {
+            let bytes: usize = keyword_table(&rules).0.iter().map(Vec::len).sum();
+            if bytes > keywords::MAX_KEYWORD_BYTES {
+                return Err(RuleError::Parse {
+                    file: "<rule set>".into(),
+                    message: format!(
+                        "the rules' keywords add up to {bytes} bytes (at most {} are supported)",
+                        keywords::MAX_KEYWORD_BYTES
+                    ),
                 });
-                if !owners[pid].contains(&(ri as u32)) {
-                    owners[pid].push(ri as u32);
-                }
             }
         }
-        let (patterns, owners) = drop_redundant_keywords(patterns, owners);
-        let bytes: usize = patterns.iter().map(Vec::len).sum();
-        if bytes > keywords::MAX_KEYWORD_BYTES {
-            return Err(RuleError::Parse {
-                file: "<rule set>".into(),
-                message: format!(
-                    "the rules' keywords add up to {bytes} bytes (at most {} are supported)",
-                    keywords::MAX_KEYWORD_BYTES
-                ),
-            });
+        Ok(Engine::pending(Pending::Rules(rules), workload))
+    }
+
+    /// Builds the engine for a rule set. The built-ins alone (some perhaps disabled) are
+    /// parsed only when the engine is first used or [`Engine::build_in_background`] runs:
+    /// their keywords are known to fit (a test checks). A set with rules of its own is
+    /// resolved and checked now.
+    pub fn for_rule_set(set: RuleSet, workload: Workload) -> Result<Engine, RuleError> {
+        if set.only_builtins() {
+            Ok(Engine::pending(Pending::Builtins(set), workload))
+        } else {
+            Engine::for_workload(set.resolve(), workload)
         }
-        let slots = rules
-            .into_iter()
-            .map(|rule| RuleSlot {
-                generic: rule.is_generic(),
-                classify: Classify::of(&rule),
-                stopwords: Stopwords::new(&rule.allowlist.stopwords),
-                rule,
-                compiled: OnceLock::new(),
-                shape: OnceLock::new(),
-            })
-            .collect();
-        let names = patterns
-            .iter()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect();
-        Ok(Engine {
-            slots,
-            keywords: std::sync::Arc::new(keywords::Index::new(
-                patterns,
-                workload == Workload::Bulk,
-            )),
-            patterns: names,
-            owners,
+    }
+
+    fn pending(pending: Pending, workload: Workload) -> Engine {
+        Engine {
+            core: Arc::new(CoreCell {
+                core: OnceLock::new(),
+                pending: Mutex::new(Some((pending, workload))),
+            }),
             include_invalid: false,
-        })
+        }
+    }
+
+    fn core(&self) -> &Core {
+        self.core.get()
     }
 
     /// Compiles every rule now; returns the first rule (by index) that fails and why.
     pub fn validate(&self) -> Result<(), (usize, String)> {
-        (0..self.slots.len()).try_for_each(|i| self.validate_one(i))
+        (0..self.len()).try_for_each(|i| self.validate_one(i))
     }
 
     /// Compiles rule `index` now; the error says what is wrong with it.
@@ -449,7 +529,7 @@ impl Engine {
     /// Compiles now the regexes of the rules `which` selects, rather than at their first
     /// keyword hit (to do it on an otherwise idle thread).
     pub fn warm_up(&self, which: impl Fn(&Rule) -> bool) {
-        for (i, slot) in self.slots.iter().enumerate() {
+        for (i, slot) in self.core().slots.iter().enumerate() {
             if which(&slot.rule) {
                 let _ = self.compiled(i);
                 self.shape(i);
@@ -457,18 +537,22 @@ impl Engine {
         }
     }
 
-    /// Starts building the keyword automaton of a bulk engine on another thread, so that it
-    /// is ready (or nearly) when the first file has been read; scans wait for it. A scan
-    /// that reads nothing exits without waiting.
-    pub fn build_keywords_in_background(&self) {
-        if !self.keywords.is_bulk() {
-            return;
-        }
-        let keywords = std::sync::Arc::clone(&self.keywords);
+    /// Starts building the engine's tables (and a bulk engine's keyword automaton) on
+    /// another thread, so that they are ready, or nearly, when the first file has been read;
+    /// whatever needs them first waits for them. A scan that reads nothing and reports no
+    /// finding exits without waiting: 1,200 rules take milliseconds to set up, which an
+    /// empty pre-commit or a scan of an empty folder need not pay.
+    pub fn build_in_background(&self) {
+        let cell = Arc::clone(&self.core);
         // Detached: if the process ends first, the work was not needed.
         let _ = std::thread::Builder::new()
-            .name("keywords".into())
-            .spawn(move || keywords.prepare());
+            .name("engine".into())
+            .spawn(move || {
+                let core = cell.get();
+                if core.keywords.is_bulk() {
+                    core.keywords.prepare();
+                }
+            });
     }
 
     /// Whether candidates failing a checksum scheme we own (keyhound keys) are still
@@ -478,36 +562,37 @@ impl Engine {
     }
 
     pub fn rule(&self, index: usize) -> &Rule {
-        &self.slots[index].rule
+        &self.core().slots[index].rule
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
-        self.slots.iter().map(|s| &s.rule)
+        self.core().slots.iter().map(|s| &s.rule)
     }
 
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.core().slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.core().slots.is_empty()
     }
 
     fn compiled(&self, index: usize) -> &Result<Compiled, String> {
-        let slot = &self.slots[index];
+        let slot = &self.core().slots[index];
         slot.compiled.get_or_init(|| compile_rule(&slot.rule))
     }
 
     fn shape(&self, index: usize) -> &Option<SecretShape> {
-        let slot = &self.slots[index];
+        let slot = &self.core().slots[index];
         slot.shape
             .get_or_init(|| SecretShape::of(&expand_macros(&slot.rule.regex)))
     }
 
     /// Counts keyword hits in `hay` (a measure of keyword selectivity).
     pub fn keyword_hits(&self, hay: &[u8]) -> Vec<usize> {
-        let mut counts = vec![0; self.owners.len()];
-        self.keywords
+        let core = self.core();
+        let mut counts = vec![0; core.owners.len()];
+        core.keywords
             .for_each_segment(hay, &mut HitBuf::default(), |hits| {
                 for hit in hits {
                     counts[hit.pattern as usize] += 1;
@@ -518,7 +603,7 @@ impl Engine {
 
     /// The keyword literal of pattern `pid` (lower-cased), as counted by [`Engine::keyword_hits`].
     pub fn keyword(&self, pid: usize) -> &str {
-        &self.patterns[pid]
+        &self.core().patterns[pid]
     }
 
     /// Finds every match in `hay`. Overlapping matches of several rules on the same secret
@@ -528,11 +613,13 @@ impl Engine {
         scratch.open.clear();
         scratch.rejected.clear();
         let mut hits = std::mem::take(&mut scratch.hits);
-        self.keywords.for_each_segment(hay, &mut hits, |hits| {
-            for hit in hits {
-                self.open_windows(hay, hit, &mut scratch.open, &mut scratch.windows);
-            }
-        });
+        self.core()
+            .keywords
+            .for_each_segment(hay, &mut hits, |hits| {
+                for hit in hits {
+                    self.open_windows(hay, hit, &mut scratch.open, &mut scratch.windows);
+                }
+            });
         scratch.hits = hits;
         scratch.windows.append(&mut scratch.open);
         if scratch.windows.is_empty() {
@@ -567,7 +654,7 @@ impl Engine {
                 .collect();
             matches.retain(|m| {
                 let n = rejected.partition_point(|r| r.start < m.secret.end);
-                !(self.slots[m.rule].generic && n > 0 && reach[n - 1] > m.secret.start)
+                !(self.core().slots[m.rule].generic && n > 0 && reach[n - 1] > m.secret.start)
             });
         }
         resolve_overlaps(self, matches)
@@ -599,8 +686,9 @@ impl Engine {
         };
         // Where the assignment operator after the keyword is, if there is one.
         let mut operator: Option<Option<usize>> = None;
-        for &ri in &self.owners[hit.pattern as usize] {
-            let slot = &self.slots[ri as usize];
+        let core = self.core();
+        for &ri in &core.owners[hit.pattern as usize] {
+            let slot = &core.slots[ri as usize];
             let rule = &slot.rule;
             let limit = (e + rule.max_len()).min(hay.len());
             let end = if rule.multiline {
@@ -651,7 +739,7 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
-        let slot = &self.slots[ri];
+        let slot = &self.core().slots[ri];
         if !slot
             .rule
             .requires
@@ -874,18 +962,16 @@ fn resolve_overlaps(engine: &Engine, mut matches: Vec<Match>) -> Vec<Match> {
     // between two providers, the longer match (`huawei_secret_access_key = …` over
     // `secret_access_key = …`); else the earlier rule (within a file, the more specific
     // rule comes first).
+    let slots = &engine.core().slots;
     let rank = |m: &Match| {
-        let slot = &engine.slots[m.rule];
+        let slot = &slots[m.rule];
         (slot.rule.confidence(), m.secret.len())
     };
-    let provider = |m: &Match| engine.slots[m.rule].rule.id.split('.').next();
+    let provider = |m: &Match| slots[m.rule].rule.id.split('.').next();
     let named = |m: &Match| m.range.start < m.secret.start;
     let better = |m: &Match, last: &Match| {
         use std::cmp::Ordering;
-        let (gm, gl) = (
-            engine.slots[m.rule].generic,
-            engine.slots[last.rule].generic,
-        );
+        let (gm, gl) = (slots[m.rule].generic, slots[last.rule].generic);
         let other_provider = !gm && !gl && provider(m) != provider(last);
         let first = m
             .confirmation
@@ -1059,6 +1145,35 @@ regex = '''(?i)%KW:zzpay%%ASSIGN%(?P<secret>sk_live_[a-f0-9]{40})%END%'''
         };
         assert_eq!(rule_of(&format!("ZZPAY_SECRET={key}")), ["zzpay.secret"]);
         assert_eq!(rule_of(&format!("key: {key}")), ["zzstripe.secret"]);
+    }
+
+    #[test]
+    fn an_engine_of_built_ins_parses_them_at_first_use_and_matches_the_eager_one() {
+        // `for_rule_set` skips the keyword-size check for the built-ins: they must fit.
+        let builtin = crate::rules::builtin_rules();
+        let bytes: usize = keyword_table(&builtin).0.iter().map(Vec::len).sum();
+        assert!(bytes <= keywords::MAX_KEYWORD_BYTES, "{bytes}");
+        let mut set = RuleSet::new(true, vec![builtin[0].id.clone()], Vec::new(), Vec::new());
+        let lazy = Engine::for_rule_set(set.clone(), Workload::Bulk).unwrap();
+        assert!(lazy.core.core.get().is_none(), "built before first use");
+        assert_eq!(lazy.len(), builtin.len() - 1);
+        assert!(lazy.core.core.get().is_some());
+        set = RuleSet::builtin();
+        let lazy = Engine::for_rule_set(set, Workload::Bulk).unwrap();
+        lazy.build_in_background();
+        let eager = Engine::new(builtin).unwrap();
+        let hay = format!(
+            "token = \"{}{}\"\n",
+            "ghp_", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
+        );
+        let found = |e: &Engine| {
+            e.scan(hay.as_bytes(), &mut Scratch::default())
+                .iter()
+                .map(|m| (e.rule(m.rule).id.clone(), m.secret.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert!(!found(&eager).is_empty());
+        assert_eq!(found(&lazy), found(&eager));
     }
 
     #[test]

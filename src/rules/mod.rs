@@ -380,6 +380,95 @@ pub fn builtin_rules_with_examples() -> Vec<Rule> {
     out
 }
 
+/// A rule set as a configuration describes it, resolved into rules when they are needed:
+/// the built-ins (unless left out) without the disabled ids, with the configuration's own
+/// rules (one with a built-in's id replaces it), after the rules that go first (issuers').
+/// Checking a configuration needs only the built-ins' ids ([`BUILTIN_RULE_IDS`]); parsing
+/// 1,200 rules is left to whoever resolves the set (a scan does it while it walks).
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    builtins: bool,
+    disabled: Vec<String>,
+    first: Vec<Rule>,
+    own: Vec<Rule>,
+}
+
+impl Default for RuleSet {
+    fn default() -> RuleSet {
+        RuleSet::builtin()
+    }
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> RuleSet {
+        RuleSet {
+            builtins: true,
+            disabled: Vec::new(),
+            first: Vec::new(),
+            own: Vec::new(),
+        }
+    }
+
+    /// `builtins` or none, without `disabled`, plus `own` (replacing built-ins of the same
+    /// id; a disabled id is left out), after `first`.
+    pub fn new(builtins: bool, disabled: Vec<String>, first: Vec<Rule>, own: Vec<Rule>) -> RuleSet {
+        let own = own
+            .into_iter()
+            .filter(|r| !disabled.contains(&r.id))
+            .collect();
+        RuleSet {
+            builtins,
+            disabled,
+            first,
+            own,
+        }
+    }
+
+    /// Whether it is the built-ins alone, or some of them (nothing the configuration wrote).
+    pub fn only_builtins(&self) -> bool {
+        self.first.is_empty() && self.own.is_empty()
+    }
+
+    /// The rules the configuration wrote (issuers' first, then its own), without parsing
+    /// the built-ins.
+    pub fn written(&self) -> impl Iterator<Item = &Rule> {
+        self.first.iter().chain(&self.own)
+    }
+
+    /// How many rules it resolves to, without parsing the built-ins.
+    pub fn len(&self) -> usize {
+        let builtins = if self.builtins {
+            BUILTIN_RULE_IDS
+                .iter()
+                .filter(|id| {
+                    !self.disabled.iter().any(|d| d == *id)
+                        && !self.own.iter().any(|r| r.id == **id)
+                })
+                .count()
+        } else {
+            0
+        };
+        self.first.len() + builtins + self.own.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rules, in order: `first`, the built-ins kept, the configuration's own.
+    pub fn resolve(self) -> Vec<Rule> {
+        let mut rules = self.first;
+        if self.builtins {
+            rules.extend(builtin_rules().into_iter().filter(|r| {
+                !self.disabled.contains(&r.id) && !self.own.iter().any(|o| o.id == r.id)
+            }));
+        }
+        rules.extend(self.own);
+        rules
+    }
+}
+
 /// The default rule set, from the embedded files' JSON form (the TOML's content without the
 /// examples, converted at build time; JSON parses several times faster, and start-up is paid
 /// by every pre-commit hook run).
@@ -393,4 +482,58 @@ pub fn builtin_rules() -> Vec<Rule> {
         out.extend(parsed.rules);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_ids_are_the_parsed_rules_ids_in_order() {
+        let parsed: Vec<String> = builtin_rules().into_iter().map(|r| r.id).collect();
+        assert_eq!(parsed, BUILTIN_RULE_IDS);
+    }
+
+    #[test]
+    fn a_rule_set_counts_what_it_resolves_to() {
+        let builtin = builtin_rules();
+        let mut own = builtin[3].clone();
+        own.name = "replaced".into();
+        let mut extra = builtin[4].clone();
+        extra.id = "acme.token".into();
+        let mut first = builtin[5].clone();
+        first.id = "issuer.acme".into();
+        let sets = [
+            RuleSet::builtin(),
+            RuleSet::new(true, vec![builtin[0].id.clone()], vec![], vec![]),
+            RuleSet::new(
+                true,
+                vec![],
+                vec![first.clone()],
+                vec![own.clone(), extra.clone()],
+            ),
+            // A disabled id leaves out the configuration's own rule of that id too.
+            RuleSet::new(true, vec![own.id.clone()], vec![], vec![own.clone()]),
+            RuleSet::new(false, vec![], vec![first], vec![extra]),
+            RuleSet::new(false, vec![], vec![], vec![]),
+        ];
+        let expected = [
+            builtin.len(),
+            builtin.len() - 1,
+            builtin.len() + 2,
+            builtin.len() - 1,
+            2,
+            0,
+        ];
+        for (set, want) in sets.into_iter().zip(expected) {
+            let len = set.len();
+            let rules = set.resolve();
+            assert_eq!((len, rules.len()), (want, want));
+        }
+        let replaced = RuleSet::new(true, vec![], vec![], vec![own.clone()]).resolve();
+        let r: Vec<_> = replaced.iter().filter(|r| r.id == own.id).collect();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].name, "replaced");
+        assert_eq!(replaced.last().map(|r| &r.id), Some(&own.id));
+    }
 }
