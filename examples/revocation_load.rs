@@ -6,7 +6,7 @@
 //!
 //! Defaults: 20,000 keys, 4 client threads, 100 reports per request (1: one request each). Prints reports/s and the final counts.
 
-use keyhound::keys::store::{KeyStore, NewKey};
+use keyhound::issuer::store::{KeyStore, NewKey};
 use keyhound::keys::{Env, Issuer};
 use keyhound::revoke::webhook::{self, LeakBatch, LeakReport, Location};
 use std::time::Instant;
@@ -49,7 +49,7 @@ fn main() {
     let server_store = KeyStore::open(&db).unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = rt.spawn(async move {
-        keyhound::keys::serve::serve(listener, server_store, SECRET, async {
+        keyhound::issuer::serve::serve(listener, server_store, SECRET, async {
             let _ = stop_rx.await;
         })
         .await
@@ -98,7 +98,7 @@ fn main() {
                     })
                     .unwrap();
                     let id = keyhound::revoke::message_id(batch);
-                    let ts = keyhound::keys::store::now();
+                    let ts = keyhound::issuer::store::now();
                     let status = agent
                         .post(&url)
                         .header("webhook-id", &id)

@@ -6,8 +6,8 @@ mod scan;
 
 use crate::cli::{Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand};
 use crate::config::{self, Config};
+use crate::detect::check::check_examples;
 use crate::detect::Engine;
-use crate::rules::check::check_examples;
 use crate::rules::parse_rule_file;
 use crate::source::git;
 use anyhow::{bail, Context, Result};
@@ -194,7 +194,7 @@ fn run_webhook_secret() -> Result<i32> {
 }
 
 fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
-    use crate::keys::serve::{self, ServeLimits};
+    use crate::issuer::serve::{self, ServeLimits};
     let secret = std::env::var("KEYHOUND_WEBHOOK_SECRET")
         .ok()
         .filter(|s| !s.is_empty())
@@ -202,7 +202,7 @@ fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
     if let Some(w) = crate::revoke::webhook::secret_warning(&secret) {
         serve::warn(&w);
     }
-    let store = crate::keys::store::KeyStore::open(&args.db)?;
+    let store = crate::issuer::store::KeyStore::open(&args.db)?;
     if store.is_read_only() {
         bail!(
             "key store {} is read-only: the receiver records revocations there",
@@ -235,7 +235,7 @@ fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
 }
 
 fn run_key(cmd: KeyCommand) -> Result<i32> {
-    use crate::keys::store::{self, KeyStore, NewKey, Verdict};
+    use crate::issuer::store::{self, KeyStore, NewKey, Verdict};
     use crate::keys::{self, Env, Issuer};
     // Everything a person reads has its control characters escaped: owners, labels, reasons
     // and locations may come from other people (a signed webhook report's location, say).
@@ -329,9 +329,9 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                             k.key_id,
                             k.status(now),
                             k.env,
-                            crate::report::rfc3339(k.created_at),
+                            crate::util::rfc3339(k.created_at),
                             k.expires_at
-                                .map(crate::report::rfc3339)
+                                .map(crate::util::rfc3339)
                                 .unwrap_or_else(|| "never".into()),
                             esc(&k.prefix),
                             esc(&k.owner),
@@ -370,7 +370,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                 store
                     .find(&key_id)?
                     .expires_at
-                    .map(crate::report::rfc3339)
+                    .map(crate::util::rfc3339)
                     .unwrap_or_default(),
                 key.key_id
             );
@@ -402,7 +402,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                     },
                     r.env,
                     r.expires_at
-                        .map(|e| format!(", expires {}", crate::report::rfc3339(e)))
+                        .map(|e| format!(", expires {}", crate::util::rfc3339(e)))
                         .unwrap_or_default()
                 ),
                 Verdict::Revoked { key_id, reason } => {
@@ -438,7 +438,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                         writeln!(
                             out,
                             "{}  {:13}  {:8}  {}{count}",
-                            crate::report::rfc3339(r.at),
+                            crate::util::rfc3339(r.at),
                             esc(&r.event),
                             esc(r.key_id.as_deref().unwrap_or("-")),
                             esc(&r.detail)

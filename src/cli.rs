@@ -644,16 +644,16 @@ fn parse_confidence(s: &str) -> Result<crate::rules::Confidence, String> {
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {
-    crate::keys::store::parse_duration(s)
+    crate::issuer::store::parse_duration(s)
 }
 
 fn parse_lifetime(s: &str) -> Result<i64, String> {
-    crate::keys::store::parse_lifetime(s)
+    crate::issuer::store::parse_lifetime(s)
 }
 
 fn parse_grace(s: &str) -> Result<i64, String> {
-    let d = crate::keys::store::parse_duration(s)?;
-    if d > crate::keys::store::MAX_LIFETIME_SECS {
+    let d = crate::issuer::store::parse_duration(s)?;
+    if d > crate::issuer::store::MAX_LIFETIME_SECS {
         return Err(format!("`{s}` is more than 10 years (3650d)"));
     }
     Ok(d)

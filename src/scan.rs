@@ -109,7 +109,7 @@ pub fn suppressions(
         let name = path.rsplit('/').next().unwrap_or(path);
         if name == crate::source::fs::IGNORE_FILE {
             Some(Suppression::IgnoreFile)
-        } else if files.config.as_deref() == Some(path) || path == crate::config::CONFIG_FILE {
+        } else if files.config.as_deref() == Some(path) || path == crate::source::fs::CONFIG_FILE {
             Some(Suppression::Config)
         } else if files.baseline.as_deref() == Some(path)
             || path == finding::baseline::DEFAULT_BASELINE
@@ -551,7 +551,7 @@ pub fn scan_history(
                         scanning.set_message(format!(
                             "{} commits, {}",
                             plan.commits,
-                            crate::report::text::human_bytes(total)
+                            crate::util::human_bytes(total)
                         ));
                     }
                 }
@@ -593,7 +593,7 @@ pub fn scan_history(
         for x in &matches {
             let secret = &m.text[x.secret.clone()];
             if !secret.is_empty() {
-                summary = summary.replace(secret, &finding::redact(secret));
+                summary = summary.replace(secret, &crate::util::redact(secret));
             }
         }
         let commit = Arc::new(crate::source::CommitInfo {

@@ -264,7 +264,7 @@ fn confirmation_precision() {
     assert!(
         matches
             .iter()
-            .all(|m| engine.rule(m.rule).validator.as_deref() != Some("keyhound")),
+            .all(|m| engine.rule(m.rule).validator != Some(keyhound::rules::Validator::Keyhound)),
         "a keyhound-format key with a wrong checksum was reported"
     );
     let third_party = (0..WRONG).filter(|i| i % 3 != 2).count();

@@ -2,8 +2,8 @@
 
 mod common;
 use common::*;
+use keyhound::detect::check::check_examples;
 use keyhound::detect::Engine;
-use keyhound::rules::check::check_examples;
 use keyhound::rules::{
     builtin_rules, builtin_rules_with_examples, parse_rule_file, BUILTIN_RULE_FILES,
 };

@@ -52,7 +52,7 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
                 output.display()
             );
         }
-        crate::report::write_atomically(&output, t.config.as_bytes())?;
+        crate::util::write_atomically(&output, t.config.as_bytes())?;
         println!(
             "wrote {}: {} rule{} translated{}",
             output.display(),

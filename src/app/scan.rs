@@ -576,7 +576,7 @@ fn send_revocations(
             if !args.show_secrets {
                 for r in &mut shown {
                     if let Some(t) = &r.token {
-                        r.token = Some(crate::finding::redact(t));
+                        r.token = Some(crate::util::redact(t));
                     }
                 }
             }
@@ -714,7 +714,7 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
     write_report(args.format, args.output.as_deref(), outcome, engine, &opts)
 }
 
-/// Writes one report to `path` (see [`report::write_atomically`]) or standard output.
+/// Writes one report to `path` (see [`crate::util::write_atomically`]) or standard output.
 fn write_report(
     format: Format,
     path: Option<&Path>,
@@ -729,6 +729,6 @@ fn write_report(
         lock.flush()?;
         return Ok(());
     };
-    report::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
+    crate::util::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
         .with_context(|| format!("cannot write report to {}", path.display()))
 }

@@ -7,13 +7,13 @@
 pub mod gitleaks;
 
 use crate::detect::{compile_all, Engine, Stopwords};
+pub use crate::finding::Allowlist;
 use crate::finding::TestPaths;
 use crate::rules::{parse_rule_file, Rule, RuleError, RuleSet, BUILTIN_RULE_IDS};
-use regex_automata::meta::Regex;
+pub use crate::source::fs::CONFIG_FILE;
+use crate::source::git::is_commit_id;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-
-pub const CONFIG_FILE: &str = ".keyhound.toml";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,12 +51,6 @@ struct RawFingerprint {
     /// The scope (default: the repository's normalised `origin` URL, e.g.
     /// `github.com/acme/app`). Set it so that forks and mirrors share fingerprints.
     scope: Option<String>,
-}
-
-/// Whether `s` can name a commit in `[allowlist] commits`: a full id or a prefix of at least
-/// 7 hex digits (64 for SHA-256 repositories).
-pub fn is_commit_id(s: &str) -> bool {
-    (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `[[issuer]]`: a prefix of keys issued with `keyhound key new --prefix …`.
@@ -154,7 +148,7 @@ pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
         tags: vec!["keyhound".into()],
         allowlist: Default::default(),
         structure: None,
-        validator: Some("keyhound".into()),
+        validator: Some(crate::rules::Validator::Keyhound),
         environment: crate::rules::EnvironmentMarkers {
             live: vec![format!("{prefix}_live_")],
             test: vec![format!("{prefix}_test_")],
@@ -173,45 +167,6 @@ pub fn issuer_rule(prefix: &str, name: Option<&str>) -> Rule {
         format: Some("keyhound.key".into()),
         examples: Vec::new(),
         negative_examples: Vec::new(),
-    }
-}
-
-/// The compiled global allowlist.
-#[derive(Default)]
-pub struct Allowlist {
-    paths: Option<globset::GlobSet>,
-    path_regexes: Vec<Regex>,
-    regexes: Vec<Regex>,
-    stopwords: Stopwords,
-    /// Lower-cased commit ids or prefixes.
-    commits: Vec<String>,
-}
-
-impl Allowlist {
-    /// Whether a finding at `path` with `secret`, introduced by `commit` (history scans), is
-    /// allowed (not reported).
-    pub fn allows(&self, path: &str, secret: &str, commit: Option<&str>) -> bool {
-        self.allows_path(path)
-            || self.regexes.iter().any(|r| r.is_match(secret.as_bytes()))
-            || self.stopwords.matches(secret.as_bytes())
-            || commit.is_some_and(|c| self.allows_commit(c))
-    }
-
-    /// Whether any file under `path` could be reported at all.
-    pub fn allows_path(&self, path: &str) -> bool {
-        let path = path.trim_start_matches("./");
-        self.paths.as_ref().is_some_and(|g| g.is_match(path))
-            || self
-                .path_regexes
-                .iter()
-                .any(|r| r.is_match(path.as_bytes()))
-    }
-
-    /// Whether findings introduced by commit `id` are allowed.
-    pub fn allows_commit(&self, id: &str) -> bool {
-        self.commits
-            .iter()
-            .any(|c| id.len() >= c.len() && id[..c.len()].eq_ignore_ascii_case(c))
     }
 }
 
@@ -391,13 +346,13 @@ fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, Conf
             )));
         }
     }
-    Ok(Allowlist {
+    Ok(Allowlist::new(
         paths,
         path_regexes,
         regexes,
-        stopwords: Stopwords::new(&raw.stopwords),
-        commits: raw.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
-    })
+        Stopwords::new(&raw.stopwords),
+        &raw.commits,
+    ))
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`" errors: the nearest valid key.

@@ -10,6 +10,7 @@
 //! `regex-automata` meta engine, which keeps the linear-time guarantee and works on
 //! arbitrary bytes (input need not be UTF-8).
 
+pub mod check;
 pub mod entropy;
 mod keywords;
 mod shape;
@@ -785,7 +786,6 @@ impl Engine {
                     || slot
                         .rule
                         .structure
-                        .as_deref()
                         .is_some_and(|kind| !structure::check(kind, bytes))
                     || slot.stopwords.matches(bytes)
                     || (slot.generic && is_repetitive(bytes))
@@ -797,11 +797,11 @@ impl Engine {
                     value::doubt_any_rule(&hay[m.range()], bytes)
                         .or_else(|| slot.classify.doubt(hay, &m.range(), &secret))
                 };
-                let confirmation = match slot.rule.validator.as_deref() {
+                let confirmation = match slot.rule.validator {
                     Some(kind) if !allowed => match validate::check(kind, bytes) {
                         Some(true) => Some(Confirmation::Checksum),
                         // A scheme we own: failing it means this is not a key.
-                        Some(false) if validate::owned(kind) && !self.include_invalid => {
+                        Some(false) if kind.is_owned() && !self.include_invalid => {
                             scratch.rejected.push(secret.clone());
                             None
                         }

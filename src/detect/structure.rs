@@ -1,6 +1,7 @@
 //! Structural checks on a candidate secret: formats whose parts can be decoded offline, so a
 //! string of the right shape that is not really one (a corrupted JWT header) is not reported.
 
+use crate::rules::Structure;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine as _};
@@ -13,16 +14,12 @@ const URL_LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
-/// The structures a rule may require (`structure = "…"` in a rule file).
-pub const KNOWN: &[&str] = &["jwt", "jwt-base64", "pem-body"];
-
-/// Whether `secret` has the named structure. Unknown names never pass.
-pub fn check(kind: &str, secret: &[u8]) -> bool {
+/// Whether `secret` has the structure `kind`.
+pub fn check(kind: Structure, secret: &[u8]) -> bool {
     match kind {
-        "jwt" => jwt(secret),
-        "jwt-base64" => jwt_base64(secret),
-        "pem-body" => pem_body(secret),
-        _ => false,
+        Structure::Jwt => jwt(secret),
+        Structure::JwtBase64 => jwt_base64(secret),
+        Structure::PemBody => pem_body(secret),
     }
 }
 
@@ -102,7 +99,7 @@ mod tests {
             format!("//! {line}\n//! {line}"),
             format!("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,C9C8F8\n\n{two}"),
         ] {
-            assert!(check("pem-body", body.as_bytes()), "{body}");
+            assert!(check(Structure::PemBody, body.as_bytes()), "{body}");
         }
         for body in [
             format!("{}...", &line[..40]),
@@ -111,7 +108,7 @@ mod tests {
             format!("EXAMPLEBAAKCAQEA{line}"),
             line[..40].to_string(),
         ] {
-            assert!(!check("pem-body", body.as_bytes()), "{body}");
+            assert!(!check(Structure::PemBody, body.as_bytes()), "{body}");
         }
     }
 
@@ -119,27 +116,26 @@ mod tests {
     fn jwt_header_must_decode() {
         // {"alg":"HS256","typ":"JWT"} . {"sub":"1"} . sig
         let good = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2ln";
-        assert!(check("jwt", good));
+        assert!(check(Structure::Jwt, good));
         // Header cut short: not valid JSON.
         assert!(!check(
-            "jwt",
+            Structure::Jwt,
             b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ.eyJzdWIiOiIxIn0.c2ln"
         ));
         // Garbage inserted into the header.
         assert!(!check(
-            "jwt",
+            Structure::Jwt,
             b"eyJhbasdGciOiJIUaddasdasf.eyJzdWIiOiIxIn0.c2ln"
         ));
         // A JSON object that is not a JOSE header.
-        assert!(!check("jwt", b"eyJmb28iOjF9.eyJzdWIiOiIxIn0.c2ln"));
+        assert!(!check(Structure::Jwt, b"eyJmb28iOjF9.eyJzdWIiOiIxIn0.c2ln"));
     }
 
     #[test]
     fn base64_wrapped_jwt() {
         let inner = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2ln";
         let wrapped = STANDARD.encode(inner);
-        assert!(check("jwt-base64", wrapped.as_bytes()));
-        assert!(!check("jwt-base64", b"ZXlKaGJHY2lPaUpJVXpJMU5p"));
-        assert!(!check("unknown", inner));
+        assert!(check(Structure::JwtBase64, wrapped.as_bytes()));
+        assert!(!check(Structure::JwtBase64, b"ZXlKaGJHY2lPaUpJVXpJMU5p"));
     }
 }

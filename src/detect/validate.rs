@@ -14,9 +14,7 @@
 //!   checksum (the age specification, C2SP age.md, "X25519 recipient type").
 
 use crate::keys::checksum::{crc32_matches, is_base62, CHECK_LEN};
-
-/// The validators a rule may name (`validator = "…"` in a rule file).
-pub const KNOWN: &[&str] = &["keyhound", "github", "npm", "age"];
+use crate::rules::Validator;
 
 /// What the validator said about a finding's secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
@@ -44,28 +42,23 @@ impl Confirmation {
     }
 }
 
-/// Whether failing validator `kind` means "not a key at all" (schemes we own) rather than
-/// "a key we could not confirm" (public schemes, which we might misread).
-pub fn owned(kind: &str) -> bool {
-    kind == "keyhound"
-}
-
 /// Runs validator `kind` on `secret`: `Some(true)` passed, `Some(false)` failed, `None` when
 /// the scheme does not cover this shape (or `kind` is unknown).
-pub fn check(kind: &str, secret: &[u8]) -> Option<bool> {
+pub fn check(kind: Validator, secret: &[u8]) -> Option<bool> {
     match kind {
-        "keyhound" => Some(std::str::from_utf8(secret).is_ok_and(crate::keys::verify_checksum)),
-        "github" => {
+        Validator::Keyhound => {
+            Some(std::str::from_utf8(secret).is_ok_and(crate::keys::verify_checksum))
+        }
+        Validator::Github => {
             let prefixed = secret.len() == 40
                 && secret.starts_with(b"gh")
                 && b"pousr".contains(&secret[2])
                 && secret[3] == b'_';
             prefixed.then(|| random_then_crc(&secret[4..]))
         }
-        "npm" => (secret.len() == 40 && secret.starts_with(b"npm_"))
+        Validator::Npm => (secret.len() == 40 && secret.starts_with(b"npm_"))
             .then(|| random_then_crc(&secret[4..])),
-        "age" => Some(bech32_valid(secret)),
-        _ => None,
+        Validator::Age => Some(bech32_valid(secret)),
     }
 }
 
@@ -95,21 +88,32 @@ mod tests {
         let random = "Zx81Kq0pLmN3vB7cX2sD4fG6hJ9kW1";
         for p in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
             let good = with_check(p, random);
-            assert_eq!(check("github", good.as_bytes()), Some(true), "{good}");
+            assert_eq!(
+                check(Validator::Github, good.as_bytes()),
+                Some(true),
+                "{good}"
+            );
             let mut bad = good.clone().into_bytes();
             bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
-            assert_eq!(check("github", &bad), Some(false));
+            assert_eq!(check(Validator::Github, &bad), Some(false));
         }
         let npm = with_check("npm_", random);
-        assert_eq!(check("npm", npm.as_bytes()), Some(true));
-        assert_eq!(check("github", npm.as_bytes()), None, "not a GitHub shape");
+        assert_eq!(check(Validator::Npm, npm.as_bytes()), Some(true));
+        assert_eq!(
+            check(Validator::Github, npm.as_bytes()),
+            None,
+            "not a GitHub shape"
+        );
         // A longer refresh token is outside the documented scheme: not judged.
         assert_eq!(
-            check("github", format!("ghr_{}", "a".repeat(76)).as_bytes()),
+            check(
+                Validator::Github,
+                format!("ghr_{}", "a".repeat(76)).as_bytes()
+            ),
             None
         );
         assert_eq!(
-            check("npm", b"npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+            check(Validator::Npm, b"npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
             Some(false)
         );
     }
@@ -118,33 +122,41 @@ mod tests {
     /// Bech32 implementation (Python, the BIP's reference algorithm).
     #[test]
     fn age_bech32() {
-        assert_eq!(check("age", b"A12UEL5L"), Some(true));
+        assert_eq!(check(Validator::Age, b"A12UEL5L"), Some(true));
         assert_eq!(
-            check("age", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"),
+            check(
+                Validator::Age,
+                b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"
+            ),
             Some(true)
         );
-        assert_eq!(check("age", b"A12UEL5M"), Some(false));
+        assert_eq!(check(Validator::Age, b"A12UEL5M"), Some(false));
         let made_up = concat!(
             "AGE-SECRET-KEY-1",
             "8P30WGX9MZP9DWPV6WU3Q2M43FD4X9CXKKSZA8C9JHVYZWJ9WXC3XZYZ7E"
         );
-        assert_eq!(check("age", made_up.as_bytes()), Some(true));
-        assert_eq!(check("age", made_up.to_lowercase().as_bytes()), Some(true));
+        assert_eq!(check(Validator::Age, made_up.as_bytes()), Some(true));
+        assert_eq!(
+            check(Validator::Age, made_up.to_lowercase().as_bytes()),
+            Some(true)
+        );
         let typo = made_up.replacen("8P30", "8P31", 1);
-        assert_eq!(check("age", typo.as_bytes()), Some(false));
+        assert_eq!(check(Validator::Age, typo.as_bytes()), Some(false));
         let placeholder = format!("AGE-SECRET-KEY-1{}", "Q".repeat(58));
-        assert_eq!(check("age", placeholder.as_bytes()), Some(false));
+        assert_eq!(check(Validator::Age, placeholder.as_bytes()), Some(false));
     }
 
     #[test]
     fn keyhound_keys() {
         let key = crate::keys::issue("acme", crate::keys::Env::Live).unwrap();
-        assert_eq!(check("keyhound", key.expose().as_bytes()), Some(true));
+        assert_eq!(
+            check(Validator::Keyhound, key.expose().as_bytes()),
+            Some(true)
+        );
         let mut bad = key.expose().to_string();
         bad.pop();
         bad.push('!');
-        assert_eq!(check("keyhound", bad.as_bytes()), Some(false));
-        assert!(owned("keyhound") && !owned("github"));
-        assert_eq!(check("no-such-validator", b"x"), None);
+        assert_eq!(check(Validator::Keyhound, bad.as_bytes()), Some(false));
+        assert!(Validator::Keyhound.is_owned() && !Validator::Github.is_owned());
     }
 }

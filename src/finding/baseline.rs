@@ -114,7 +114,7 @@ impl Baseline {
             }
             if e.commit
                 .as_deref()
-                .is_some_and(|c| !crate::config::is_commit_id(c))
+                .is_some_and(|c| !crate::source::git::is_commit_id(c))
             {
                 bail!("entry for {} has an invalid commit id", e.path);
             }
@@ -139,7 +139,7 @@ impl Baseline {
 
     /// Writes the baseline atomically (temp file, then rename).
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::report::write_atomically(path, self.to_text().as_bytes())
+        crate::util::write_atomically(path, self.to_text().as_bytes())
     }
 
     pub fn entries(&self) -> &[Entry] {

@@ -1,14 +1,16 @@
 //! A match plus its origin becomes a finding: location, redaction, fingerprint, inline allows,
 //! and then the [`Policy`]: allowlist, test context, live-in-test.
 
+pub mod allowlist;
 pub mod baseline;
 pub mod context;
 pub mod docs;
 
-use crate::config::Allowlist;
 use crate::detect::{Confirmation, Engine, Match};
 use crate::rules::{Confidence, Environment, Rule, Severity};
 use crate::source::{CommitInfo, Origin};
+pub use crate::util::redact;
+pub use allowlist::Allowlist;
 pub use context::{Context, FindingKind, TestPaths};
 use sha2::Sha256;
 use std::fmt;
@@ -46,13 +48,6 @@ impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted())
     }
-}
-
-/// Redacts a secret to its first 4 characters and `…`.
-pub fn redact(s: &str) -> String {
-    let mut out: String = s.chars().take(4).collect();
-    out.push('…');
-    out
 }
 
 /// Markers that silence a finding on their line, whatever the comment syntax.

@@ -27,8 +27,6 @@
 //! ```
 
 pub mod checksum;
-pub mod serve;
-pub mod store;
 
 use checksum::{crc32_base62, is_base62, BASE62, CHECK_LEN};
 use sha2::{Digest, Sha256};
@@ -229,8 +227,8 @@ pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
     };
     // A presented key is a secret, and `key check` prints the error: a prefix or environment
     // that is not one shows its first characters only (the rest may be the key's body).
-    check_prefix(prefix).map_err(|_| KeyError::Prefix(crate::finding::redact(prefix)))?;
-    let env = Env::parse(env).ok_or_else(|| KeyError::Env(crate::finding::redact(env)))?;
+    check_prefix(prefix).map_err(|_| KeyError::Prefix(crate::util::redact(prefix)))?;
+    let env = Env::parse(env).ok_or_else(|| KeyError::Env(crate::util::redact(env)))?;
     let head_len = prefix.len() + env.as_str().len() + 2;
     if rest.len() != BODY_LEN + CHECK_LEN {
         return Err(KeyError::Length {

@@ -150,7 +150,7 @@ fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFindi
             id: &c.id,
             author_name: &c.author_name,
             author_email: &c.author_email,
-            date: super::rfc3339(c.time),
+            date: crate::util::rfc3339(c.time),
             summary: &c.summary,
         }),
         other_commits: f.commit.as_ref().map(|_| f.other_commits),

@@ -373,7 +373,7 @@ impl<'a> Plan<'a> {
             props.insert("authorEmail".to_string(), serde_json::json!(c.author_email));
             props.insert(
                 "commitDate".to_string(),
-                serde_json::json!(super::rfc3339(c.time)),
+                serde_json::json!(crate::util::rfc3339(c.time)),
             );
             props.insert("commitSummary".to_string(), serde_json::json!(c.summary));
             props.insert(

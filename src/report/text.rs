@@ -27,22 +27,6 @@ fn severity_style(s: Severity) -> Style {
     Style::new().fg_color(Some(c.into())).bold()
 }
 
-/// Human-readable byte count.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let c = opts.color;
     let (suppressions, secrets): (Vec<&Finding>, Vec<&Finding>) =
@@ -166,7 +150,7 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
             "  commit:      {short} {} <{}> {}",
             esc(&commit.author_name),
             esc(&commit.author_email),
-            super::rfc3339(commit.time)
+            crate::util::rfc3339(commit.time)
         )?;
         writeln!(out, "               {}", esc(&commit.summary))?;
         let mut notes = Vec::new();
@@ -292,7 +276,7 @@ fn write_summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::
     writeln!(
         out,
         "Scanned {what} ({}) in {:.2}s{skipped}: {verdict}{added}",
-        human_bytes(s.bytes),
+        crate::util::human_bytes(s.bytes),
         s.elapsed.as_secs_f64(),
     )
 }

@@ -389,7 +389,7 @@ pub fn report_for(f: &Finding, origin: &Origin, include_token: bool) -> LeakRepo
             line: f.line,
         },
         source: origin.source.clone(),
-        detected_at: crate::report::rfc3339(crate::keys::store::now()),
+        detected_at: crate::util::rfc3339(crate::util::now()),
         token: include_token.then(|| f.secret.expose().to_string()),
     }
 }
@@ -664,7 +664,7 @@ fn send_batch(
     let host = host.as_str();
     let mut delay = settings.backoff;
     for attempt in 1..=settings.max_retries + 1 {
-        let ts = crate::keys::store::now();
+        let ts = crate::util::now();
         let request = agent
             .post(&settings.url)
             .header("content-type", "application/json");
@@ -734,7 +734,7 @@ fn send_batch(
         };
         audit.push(
             serde_json::to_string(&AttemptLog {
-                time: crate::report::rfc3339(ts),
+                time: crate::util::rfc3339(ts),
                 id: &id,
                 host,
                 status,

@@ -34,6 +34,9 @@ pub struct WalkStats {
 /// Name of our ignore file (gitignore syntax: path globs).
 pub const IGNORE_FILE: &str = ".keyhoundignore";
 
+/// The configuration file a scan looks for (see `config::discover`).
+pub const CONFIG_FILE: &str = ".keyhound.toml";
+
 /// Lock files: checksums and URLs by the thousand, never credentials; skipped before reading.
 const SKIPPED_FILE_NAMES: &[&str] = &[
     "package-lock.json",

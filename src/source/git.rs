@@ -18,6 +18,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+/// Whether `s` can name a commit (in `[allowlist] commits`, a baseline): a full id or a
+/// prefix of at least 7 hex digits (64 for SHA-256 repositories).
+pub fn is_commit_id(s: &str) -> bool {
+    (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Opens the repository containing `path` (a work tree, a bare repository or a mirror).
 ///
 /// keyhound only reads objects, so libgit2 is told not to re-hash each object it inflates

@@ -70,7 +70,7 @@ struct AppState {
 /// Writes one structured log line (JSON) to standard error.
 pub(crate) fn log(event: &str, fields: serde_json::Value) {
     let mut line = serde_json::json!({
-        "time": crate::report::rfc3339(now()),
+        "time": crate::util::rfc3339(now()),
         "event": event,
     });
     if let (Some(l), serde_json::Value::Object(f)) = (line.as_object_mut(), fields) {

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use keyhound::keys::{Env, Issuer};
-//! use keyhound::keys::store::{KeyStore, NewKey, Verdict};
+//! use keyhound::issuer::store::{KeyStore, NewKey, Verdict};
 //!
 //! let mut store = KeyStore::open_in_memory().unwrap();
 //! let acme = Issuer::new("acme").unwrap();
@@ -16,7 +16,7 @@
 //! assert!(matches!(store.verify(key.expose()).unwrap(), Verdict::Revoked { .. }));
 //! ```
 
-use super::{digest, parse, Env, IssuedKey, Issuer, KeyError};
+use crate::keys::{digest, parse, Env, IssuedKey, Issuer, KeyError};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
@@ -200,11 +200,7 @@ pub struct AuditRow {
 }
 
 /// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::util::now;
 
 /// Parses a duration such as `90d`, `7d`, `12h`, `30m`, `45s` into seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
@@ -588,7 +584,7 @@ impl KeyStore {
             &format!(
                 "replaced_by={} old_valid_until={}",
                 key.key_id,
-                crate::report::rfc3339(until)
+                crate::util::rfc3339(until)
             ),
         )?;
         Self::audit_in(
