@@ -4,7 +4,8 @@
 //! layer first (a module uses only those above it in this list; a test checks):
 //! - [`util`]: atomic file writes, time and byte formatting, redaction for display.
 //! - [`term`]: control characters escaped in text meant for people.
-//! - [`keys`]: keys keyhound issues (format, checksum, digest).
+//! - [`keys`]: keys keyhound issues (format, checksum, digest): the `keyhound-keys` crate,
+//!   which the scanner and the issuer share.
 //! - [`rules`]: the rule model and the embedded default rule set.
 //! - [`source`]: where bytes come from (working tree, standard input, the git index, history).
 //! - [`detect`]: the engine; pure, bytes in, matches out.
@@ -24,7 +25,7 @@ pub mod detect;
 pub mod finding;
 pub mod hook;
 pub mod issuer;
-pub mod keys;
+pub use keyhound_keys as keys;
 pub mod report;
 pub mod revoke;
 pub mod rules;

@@ -10,7 +10,7 @@
 //! double-click. A server stores only [`digest`] (SHA-256); [`key_id`] names a key in logs.
 //!
 //! ```
-//! use keyhound::keys::{self, Env, Issuer};
+//! use keyhound_keys::{self as keys, Env, Issuer};
 //!
 //! let issuer = Issuer::new("acme").unwrap();
 //! let key = issuer.issue(Env::Live).unwrap();
@@ -115,7 +115,7 @@ pub fn check_prefix(prefix: &str) -> Result<(), KeyError> {
 /// Issues keys for one prefix.
 ///
 /// ```
-/// use keyhound::keys::{Env, Issuer};
+/// use keyhound_keys::{Env, Issuer};
 ///
 /// let acme = Issuer::new("acme").unwrap();
 /// let live = acme.issue(Env::Live).unwrap();
@@ -162,7 +162,7 @@ impl Issuer {
 /// Issues one key: shorthand for [`Issuer::new`] then [`Issuer::issue`].
 ///
 /// ```
-/// let key = keyhound::keys::issue("shop", keyhound::keys::Env::Test).unwrap();
+/// let key = keyhound_keys::issue("shop", keyhound_keys::Env::Test).unwrap();
 /// assert_eq!(key.expose().len(), "shop_test_".len() + 36);
 /// ```
 pub fn issue(prefix: &str, env: Env) -> Result<IssuedKey, KeyError> {
@@ -210,7 +210,7 @@ pub struct ParsedKey<'a> {
 /// Splits and checks a key: shape, length, characters, then checksum. The error says which.
 ///
 /// ```
-/// use keyhound::keys::{self, KeyError};
+/// use keyhound_keys::{self as keys, KeyError};
 ///
 /// let key = keys::issue("acme", keys::Env::Live).unwrap();
 /// let parsed = keys::parse(key.expose()).unwrap();
@@ -227,8 +227,8 @@ pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
     };
     // A presented key is a secret, and `key check` prints the error: a prefix or environment
     // that is not one shows its first characters only (the rest may be the key's body).
-    check_prefix(prefix).map_err(|_| KeyError::Prefix(crate::util::redact(prefix)))?;
-    let env = Env::parse(env).ok_or_else(|| KeyError::Env(crate::util::redact(env)))?;
+    check_prefix(prefix).map_err(|_| KeyError::Prefix(shown(prefix)))?;
+    let env = Env::parse(env).ok_or_else(|| KeyError::Env(shown(env)))?;
     let head_len = prefix.len() + env.as_str().len() + 2;
     if rest.len() != BODY_LEN + CHECK_LEN {
         return Err(KeyError::Length {
@@ -261,10 +261,10 @@ pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
 /// Whether `key` is a well-formed keyhound key with a valid checksum.
 ///
 /// ```
-/// let key = keyhound::keys::issue("acme", keyhound::keys::Env::Live).unwrap();
-/// assert!(keyhound::keys::verify_checksum(key.expose()));
+/// let key = keyhound_keys::issue("acme", keyhound_keys::Env::Live).unwrap();
+/// assert!(keyhound_keys::verify_checksum(key.expose()));
 /// let typo = key.expose().replacen("acme", "acne", 1);
-/// assert!(!keyhound::keys::verify_checksum(&typo));
+/// assert!(!keyhound_keys::verify_checksum(&typo));
 /// ```
 pub fn verify_checksum(key: &str) -> bool {
     parse(key).is_ok()
@@ -274,7 +274,7 @@ pub fn verify_checksum(key: &str) -> bool {
 ///
 /// ```
 /// assert_eq!(
-///     keyhound::keys::digest("abc"),
+///     keyhound_keys::digest("abc"),
 ///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 /// );
 /// ```
@@ -307,6 +307,14 @@ fn random_base62(n: usize) -> Result<String, KeyError> {
     }
     debug_assert!(is_base62(out.as_bytes()));
     Ok(out)
+}
+
+/// The first 4 characters of `s` and `…`: an error about a presented key shows no more
+/// (the rest may be the key's body). The scanner's redaction does the same.
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(4).collect();
+    out.push('…');
+    out
 }
 
 #[cfg(test)]
