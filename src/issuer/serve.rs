@@ -16,7 +16,7 @@
 //! until one closes).
 
 use super::store::{now, KeyStore, RevokeOutcome};
-use crate::revoke::webhook::{self, BatchResult, LeakBatch, ReportResult};
+use crate::keys::webhook::{self, BatchResult, LeakBatch, ReportResult};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -323,7 +323,7 @@ async fn revocations(
                 format!(
                     "{}@{}:{}:{}",
                     // A sender that did not strip its remote's credentials: they stop here.
-                    crate::revoke::strip_credentials(&l.repository),
+                    webhook::strip_credentials(&l.repository),
                     l.commit.as_deref().unwrap_or("-"),
                     l.path,
                     l.line

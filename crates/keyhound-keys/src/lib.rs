@@ -1,4 +1,6 @@
-//! Keys keyhound issues, in a format a scan recognises and confirms offline.
+//! Keys keyhound issues, in a format a scan recognises and confirms offline, and the signed
+//! message ([`webhook`]) a scanner sends an issuer's receiver when it finds one leaked: the
+//! contract between the scanner and the issuer, with no I/O.
 //!
 //! `<prefix>_<env>_<body><check>`:
 //! - `prefix`: 2–16 lowercase ASCII letters and digits chosen by the issuer (`acme`);
@@ -27,6 +29,7 @@
 //! ```
 
 pub mod checksum;
+pub mod webhook;
 
 use checksum::{crc32_base62, is_base62, BASE62, CHECK_LEN};
 use sha2::{Digest, Sha256};

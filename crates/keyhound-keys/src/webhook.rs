@@ -145,6 +145,48 @@ pub fn verify(key: &[u8], id: &str, timestamp: i64, body: &[u8], header: &str) -
     })
 }
 
+/// A repository remote with any credentials removed, whatever its form: the userinfo of
+/// `https://user:token@host/x` and `ssh://git@host/x`, and of scp-like `user:pass@host:path`
+/// (git's `[user@]host:path`), is dropped. What cannot be parsed is stripped through its last
+/// `@`: too much is better than a password.
+pub fn strip_credentials(remote: &str) -> String {
+    let t = remote.trim();
+    if let Some((scheme, rest)) = t.split_once("://") {
+        if let Ok(mut u) = url::Url::parse(t) {
+            if u.has_host() {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+                return u.to_string();
+            }
+            if !rest.contains('@') {
+                return t.to_string();
+            }
+        }
+        let rest = rest.rfind('@').map_or(rest, |i| &rest[i + 1..]);
+        return format!("{scheme}://{rest}");
+    }
+    strip_scp_userinfo(t)
+}
+
+/// scp-like `[user[:password]@]host:path` without the userinfo. The userinfo ends at the last
+/// `@` followed by `host:` (a password may hold `@`, `:` or `/`); failing that, a `:` before
+/// an `@` is taken for `user:password@` and everything through the last `@` goes.
+fn strip_scp_userinfo(s: &str) -> String {
+    for (i, _) in s.rmatch_indices('@') {
+        let after = &s[i + 1..];
+        if let Some(colon) = after.find(':') {
+            let host = &after[..colon];
+            if !host.is_empty() && !host.contains(['/', '@']) {
+                return after.to_string();
+            }
+        }
+    }
+    match (s.find(':'), s.rfind('@')) {
+        (Some(c), Some(a)) if c < a => s[a + 1..].to_string(),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
