@@ -604,11 +604,11 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
 
 /// Exit code 1 when a finding `fail_on` selects was reported.
 fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
-    let cfg = load_config(config, Path::new("."))?;
+    let mut cfg = load_config(config, Path::new("."))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let builtin: std::collections::HashSet<&str> =
         crate::rules::BUILTIN_RULE_IDS.iter().copied().collect();
-    let rules = cfg.rules.clone().resolve();
+    let rules = std::mem::take(&mut cfg.rules).resolve();
     match format {
         KeyFormat::Json => {
             let rules: Vec<serde_json::Value> = rules

@@ -1,5 +1,6 @@
-//! Small pieces every layer uses and that depend on nothing of keyhound's: atomic file
-//! writes, time and byte formatting, redaction of a secret for display.
+//! Small pieces every layer uses and that depend on nothing of the scanner's: atomic file
+//! writes, time and byte formatting, and redaction of a secret for display (the
+//! `keyhound-keys` crate's, which its key errors use too).
 
 use std::io::{self, Write};
 
@@ -79,12 +80,7 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Redacts a secret to its first 4 characters and `…`.
-pub fn redact(s: &str) -> String {
-    let mut out: String = s.chars().take(4).collect();
-    out.push('…');
-    out
-}
+pub use keyhound_keys::redact;
 
 /// The current Unix time in seconds.
 pub fn now() -> i64 {

@@ -51,15 +51,6 @@ pub enum Validator {
 }
 
 impl Validator {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Validator::Keyhound => "keyhound",
-            Validator::Github => "github",
-            Validator::Npm => "npm",
-            Validator::Age => "age",
-        }
-    }
-
     /// Whether failing the scheme means "not a key at all" (schemes we own) rather than "a
     /// key we could not confirm" (public schemes, which we might misread).
     pub fn is_owned(self) -> bool {

@@ -230,8 +230,8 @@ pub fn parse(key: &str) -> Result<ParsedKey<'_>, KeyError> {
     };
     // A presented key is a secret, and `key check` prints the error: a prefix or environment
     // that is not one shows its first characters only (the rest may be the key's body).
-    check_prefix(prefix).map_err(|_| KeyError::Prefix(shown(prefix)))?;
-    let env = Env::parse(env).ok_or_else(|| KeyError::Env(shown(env)))?;
+    check_prefix(prefix).map_err(|_| KeyError::Prefix(redact(prefix)))?;
+    let env = Env::parse(env).ok_or_else(|| KeyError::Env(redact(env)))?;
     let head_len = prefix.len() + env.as_str().len() + 2;
     if rest.len() != BODY_LEN + CHECK_LEN {
         return Err(KeyError::Length {
@@ -312,9 +312,10 @@ fn random_base62(n: usize) -> Result<String, KeyError> {
     Ok(out)
 }
 
-/// The first 4 characters of `s` and `…`: an error about a presented key shows no more
-/// (the rest may be the key's body). The scanner's redaction does the same.
-fn shown(s: &str) -> String {
+/// Redacts a secret to its first 4 characters and `…`: how keyhound shows a key (or a
+/// secret) it did not print in full — an error about a presented key here, findings in
+/// the scanner.
+pub fn redact(s: &str) -> String {
     let mut out: String = s.chars().take(4).collect();
     out.push('…');
     out
