@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# keyhound's GitHub Action (action.yml runs this; tests/action.rs runs it with a simulated
+# keyhound's GitHub Action (action.yml runs this; crates/keyhound-cli/tests/it/action.rs runs it with a simulated
 # GitHub environment). It chooses what to scan from the event, runs keyhound once — the
 # annotations, the SARIF file and the job summary all come from that one scan — and writes
 # the step's outputs.

@@ -53,17 +53,6 @@ pub fn write_atomically_with(
     Ok(())
 }
 
-/// RFC 3339 (UTC) rendering of a Unix time, as reports show commit times.
-pub fn rfc3339(unix_seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 /// Human-readable byte count.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
@@ -81,10 +70,4 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 pub use keyhound_keys::redact;
-
-/// The current Unix time in seconds.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use keyhound_keys::time::{now, rfc3339};

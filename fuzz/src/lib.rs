@@ -464,9 +464,9 @@ pub fn receiver_body(data: &[u8]) {
 /// report, each key in the store `revoked` the first time it is named, `already-revoked`
 /// after, `unknown-key` for other digests — and that no answer holds a key of the store.
 pub fn receiver_request(input: &ReceiverInput) -> ReceiverAnswer {
-    use keyhound::issuer::store::{KeyStore, NewKey};
     use keyhound::keys::{Env, Issuer};
     use keyhound::revoke::webhook;
+    use keyhound_issuer::store::{KeyStore, NewKey};
     let mut store = KeyStore::open_in_memory().expect("an in-memory store");
     let issuer = Issuer::new("fuzz").expect("a valid prefix");
     let keys: Vec<_> = (0..2)
@@ -480,7 +480,7 @@ pub fn receiver_request(input: &ReceiverInput) -> ReceiverAnswer {
     for (k, placeholder) in keys.iter().zip(KEY_PLACEHOLDERS) {
         body = replace_bytes(&body, placeholder.as_bytes(), k.digest.as_bytes());
     }
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let ts_text = if input.raw_timestamp {
         input.timestamp.clone()
     } else {
@@ -501,7 +501,7 @@ pub fn receiver_request(input: &ReceiverInput) -> ReceiverAnswer {
         .uri("/v1/revocations")
         .header("content-type", "application/json");
     let mut sent_headers = (false, false, false);
-    let mut too_large = body.len() > keyhound::issuer::serve::MAX_BODY;
+    let mut too_large = body.len() > keyhound_issuer::serve::MAX_BODY;
     if input.send_id {
         if let Ok(v) = axum::http::HeaderValue::from_str(&input.id) {
             // The receiver reads headers as ASCII text: any other counts as missing.
@@ -528,13 +528,13 @@ pub fn receiver_request(input: &ReceiverInput) -> ReceiverAnswer {
                 .content_length
                 .trim()
                 .parse::<u64>()
-                .is_ok_and(|n| n > keyhound::issuer::serve::MAX_BODY as u64);
+                .is_ok_and(|n| n > keyhound_issuer::serve::MAX_BODY as u64);
         }
     }
     let req = req
         .body(axum::body::Body::from(body.clone()))
         .expect("a request");
-    let app = keyhound::issuer::serve::router(store, RECEIVER_SECRET);
+    let app = keyhound_issuer::serve::router(store, RECEIVER_SECRET);
     let (status, bytes) = runtime().block_on(async move {
         use http_body_util::BodyExt as _;
         let svc = hyper_util::service::TowerToHyperService::new(app);

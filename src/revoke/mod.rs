@@ -278,7 +278,7 @@ pub fn check_url(raw: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-pub use keyhound_keys::webhook::strip_credentials;
+pub use keyhound_keys::webhook::{message_id, strip_credentials};
 
 /// Where a scan runs and what it reports as.
 #[derive(Debug, Clone, Default)]
@@ -353,20 +353,6 @@ pub fn report_for(f: &Finding, origin: &Origin, include_token: bool) -> LeakRepo
         detected_at: crate::util::rfc3339(crate::util::now()),
         token: include_token.then(|| f.secret.expose().to_string()),
     }
-}
-
-/// A stable message id for a batch: the same reports give the same id, so a retry is
-/// recognisably the same message.
-pub fn message_id(reports: &[LeakReport]) -> String {
-    if let [one] = reports {
-        return format!("msg_{}", one.id);
-    }
-    let mut joined = String::new();
-    for r in reports {
-        joined.push_str(&r.id);
-        joined.push('\n');
-    }
-    format!("msg_{}", &crate::keys::digest(&joined)[..32])
 }
 
 /// What became of one report.

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod checksum;
+pub mod time;
 pub mod webhook;
 
 use checksum::{crc32_base62, is_base62, BASE62, CHECK_LEN};

@@ -69,6 +69,20 @@ pub struct BatchResult {
     pub results: Vec<ReportResult>,
 }
 
+/// A stable message id for a batch: the same reports give the same id, so a retry is
+/// recognisably the same message.
+pub fn message_id(reports: &[LeakReport]) -> String {
+    if let [one] = reports {
+        return format!("msg_{}", one.id);
+    }
+    let mut joined = String::new();
+    for r in reports {
+        joined.push_str(&r.id);
+        joined.push('\n');
+    }
+    format!("msg_{}", &crate::digest(&joined)[..32])
+}
+
 /// The HMAC key for a signing secret: Standard Webhooks secrets are `whsec_<base64>`; any
 /// other string is used as raw bytes.
 pub fn signing_key(secret: &str) -> Vec<u8> {

@@ -4,15 +4,15 @@
 
 use super::{load_config, EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{FailOn, ScanArgs, Target};
-use crate::config::Config;
-use crate::detect::{Engine, Workload};
-use crate::finding::baseline::{self, Baseline};
-use crate::finding::{Finding, FindingKind, Policy, Scope};
-use crate::report::{self, Format};
-use crate::scan::{self, Outcome};
-use crate::source::fs::WalkOptions;
-use crate::source::git::{self, HistoryOptions};
 use anyhow::{bail, Context, Result};
+use keyhound::config::Config;
+use keyhound::detect::{Engine, Workload};
+use keyhound::finding::baseline::{self, Baseline};
+use keyhound::finding::{Finding, FindingKind, Policy, Scope};
+use keyhound::report::{self, Format};
+use keyhound::scan::{self, Outcome};
+use keyhound::source::fs::WalkOptions;
+use keyhound::source::git::{self, HistoryOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub(super) struct Collected {
     pub outcome: Outcome,
     pub engine: Engine,
-    pub revocation: Option<crate::revoke::RevocationConfig>,
+    pub revocation: Option<keyhound::revoke::RevocationConfig>,
     /// The repository's root (or, outside a repository, the scan root): baseline paths are
     /// relative to it and `.keyhoundignore` is read there.
     pub root: PathBuf,
@@ -154,7 +154,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
     let ignored = worktree_ignored(target, how, &root)?;
     let p = prepare(target, cfg, ignored, remote, how)?;
     let outcome = if stdin {
-        let (data, cut) = crate::source::stdin::read(target.max_file_size)
+        let (data, cut) = keyhound::source::stdin::read(target.max_file_size)
             .context("cannot read standard input")?;
         if cut {
             eprintln!(
@@ -173,7 +173,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
         scan::scan_tree(&engine, &p.policy, &p.opts, &walk)
     };
     for w in &outcome.warnings {
-        eprintln!("warning: {}", crate::term::escape_controls(w));
+        eprintln!("warning: {}", keyhound::term::escape_controls(w));
     }
     if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
         bail!("nothing could be read at the given path(s)");
@@ -284,7 +284,7 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     };
     outcome.stats.config_from = trusted.from;
     for w in &outcome.warnings {
-        eprintln!("warning: {}", crate::term::escape_controls(w));
+        eprintln!("warning: {}", keyhound::term::escape_controls(w));
     }
     Ok(p.collected(outcome, engine, root, trusted.baseline))
 }
@@ -310,7 +310,7 @@ fn repo_relative(root: &Path, path: &Path) -> Option<String> {
     let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
     let root = std::fs::canonicalize(root).ok()?;
     let rel = abs.strip_prefix(&root).ok()?;
-    Some(crate::source::fs::display_path(rel))
+    Some(keyhound::source::fs::display_path(rel))
 }
 
 fn trusted_files(
@@ -323,7 +323,7 @@ fn trusted_files(
     use crate::cli::ConfigFrom;
     let config_path = match &target.config {
         Some(f) => repo_relative(root, f),
-        None => Some(crate::config::CONFIG_FILE.to_string()),
+        None => Some(keyhound::config::CONFIG_FILE.to_string()),
     };
     let baseline_path = how.baseline.as_deref().and_then(|b| repo_relative(root, b));
     let at = match (target.config_from, ends) {
@@ -355,16 +355,16 @@ fn trusted_files(
         // A configuration outside the repository is the operator's, not the range's.
         (Some(f), None) => load_config(Some(f), root)?,
         (explicit, Some(rel)) => match read(rel)? {
-            Some(text) => crate::config::parse(&format!("{rel} at {which} commit {short}"), &text)?,
+            Some(text) => keyhound::config::parse(&format!("{rel} at {which} commit {short}"), &text)?,
             None if explicit.is_some() => bail!(
                 "{rel} does not exist at the {which} commit {short}; use --config-from worktree to read it from disk"
             ),
-            None => crate::config::load(None)?,
+            None => keyhound::config::load(None)?,
         },
-        (None, None) => crate::config::load(None)?,
+        (None, None) => keyhound::config::load(None)?,
     };
     let ignored = if how.apply_ignore && !target.no_ignore {
-        read(crate::source::fs::IGNORE_FILE)?
+        read(keyhound::source::fs::IGNORE_FILE)?
             .map(|t| baseline::fingerprints_in(&t).into_iter().collect())
             .unwrap_or_default()
     } else {
@@ -446,7 +446,7 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
 
 fn build_engine(
     target: &Target,
-    rules: crate::rules::RuleSet,
+    rules: keyhound::rules::RuleSet,
     workload: Workload,
 ) -> Result<Engine> {
     let mut engine = Engine::for_rule_set(rules, workload)?;
@@ -459,8 +459,8 @@ fn build_engine(
 /// What a scan takes from its configuration besides the rules.
 struct Prepared {
     policy: Policy,
-    opts: crate::finding::Options,
-    revocation: Option<crate::revoke::RevocationConfig>,
+    opts: keyhound::finding::Options,
+    revocation: Option<keyhound::revoke::RevocationConfig>,
 }
 
 impl Prepared {
@@ -503,9 +503,9 @@ fn prepare(
             min_confidence: target
                 .confidence
                 .or(cfg.min_confidence)
-                .unwrap_or(crate::rules::Confidence::Medium),
+                .unwrap_or(keyhound::rules::Confidence::Medium),
         },
-        opts: crate::finding::Options {
+        opts: keyhound::finding::Options {
             line_hashes: how.line_hashes,
             raw_lines: how.raw_lines,
             ignore_inline_allow: target.no_inline_allow,
@@ -524,7 +524,7 @@ fn skipped_line(skipped: &[(String, &'static str)]) -> Option<String> {
     let mut names: Vec<String> = skipped
         .iter()
         .take(SHOWN)
-        .map(|(path, why)| format!("{} ({why})", crate::term::escape_controls(path)))
+        .map(|(path, why)| format!("{} ({why})", keyhound::term::escape_controls(path)))
         .collect();
     if skipped.len() > SHOWN {
         names.push(format!("and {} more", skipped.len() - SHOWN));
@@ -546,11 +546,11 @@ pub(super) fn wants_revocation(args: &ScanArgs) -> bool {
 /// scan's exit code: the findings are what it reports.
 fn send_revocations(
     args: &ScanArgs,
-    cfg: Option<crate::revoke::RevocationConfig>,
+    cfg: Option<keyhound::revoke::RevocationConfig>,
     scan_path: &Path,
     findings: &mut [Finding],
 ) -> Result<()> {
-    use crate::revoke::{self, Delivery, Origin, Settings};
+    use keyhound::revoke::{self, Delivery, Origin, Settings};
     if !wants_revocation(args) {
         return Ok(());
     }
@@ -576,7 +576,7 @@ fn send_revocations(
             if !args.show_secrets {
                 for r in &mut shown {
                     if let Some(t) = &r.token {
-                        r.token = Some(crate::util::redact(t));
+                        r.token = Some(keyhound::util::redact(t));
                     }
                 }
             }
@@ -714,7 +714,7 @@ fn emit_report(args: &ScanArgs, outcome: &Outcome, engine: &Engine) -> Result<()
     write_report(args.format, args.output.as_deref(), outcome, engine, &opts)
 }
 
-/// Writes one report to `path` (see [`crate::util::write_atomically`]) or standard output.
+/// Writes one report to `path` (see [`keyhound::util::write_atomically`]) or standard output.
 fn write_report(
     format: Format,
     path: Option<&Path>,
@@ -729,6 +729,6 @@ fn write_report(
         lock.flush()?;
         return Ok(());
     };
-    crate::util::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
+    keyhound::util::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
         .with_context(|| format!("cannot write report to {}", path.display()))
 }

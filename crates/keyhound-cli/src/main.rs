@@ -1,6 +1,18 @@
+//! `keyhound`: parses the command line (clap), runs it, and maps the result to an exit code:
+//! 0 clean, 1 findings, 2 error.
+//!
+//! - [`cli`]: the arguments, per subcommand;
+//! - [`app`]: one module per command, calling the scanner library (`keyhound`) and the
+//!   issuer (`keyhound-issuer`);
+//! - [`hook`]: installing keyhound as a git pre-commit hook.
+
+mod app;
+mod cli;
+mod hook;
+
+use app::EXIT_ERROR;
 use clap::Parser;
-use keyhound::app::{self, EXIT_ERROR};
-use keyhound::cli::Cli;
+use cli::Cli;
 
 fn main() {
     let cli = Cli::parse();

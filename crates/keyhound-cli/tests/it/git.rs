@@ -1,9 +1,7 @@
 //! `scan --staged`, `scan --git`, `--pre-push` and `hook install|uninstall` on real
 //! repositories built with the git command line in temporary directories.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command as Proc;

@@ -1,7 +1,6 @@
 //! Every built-in rule's examples and negative examples, run against the compiled engine.
 
-mod common;
-use common::*;
+use crate::common::*;
 use keyhound::detect::check::check_examples;
 use keyhound::detect::Engine;
 use keyhound::rules::{

@@ -1,7 +1,6 @@
 //! End-to-end: the real binary on real directories.
 
-mod common;
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::fs;
@@ -65,7 +64,7 @@ fn show_secrets_reveals() {
 
 #[test]
 fn clean_tree_exits_0() {
-    let clean = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/clean");
+    let clean = root().join("testdata/clean");
     keyhound()
         .arg("scan")
         .arg(&clean)

@@ -1,20 +1,18 @@
 //! The GitHub Action's script (`hooks/github-action.sh`) run with a simulated GitHub
 //! environment — event payload, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` — on real repositories.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/github-action.sh")
+    root().join("hooks/github-action.sh")
 }
 
 fn action_yml() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap()
+    std::fs::read_to_string(root().join("action.yml")).unwrap()
 }
 
 /// What one run of the script left behind.

@@ -1,9 +1,7 @@
 //! Adopting keyhound in a repository that already has findings: baselines, `.keyhoundignore`
 //! fingerprints, repository-scoped fingerprints and commit allowlists, on real repositories.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

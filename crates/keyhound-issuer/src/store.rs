@@ -5,8 +5,8 @@
 //! the trail (so a flood of bad keys cannot grow it without bound).
 //!
 //! ```
-//! use keyhound::keys::{Env, Issuer};
-//! use keyhound::issuer::store::{KeyStore, NewKey, Verdict};
+//! use keyhound_keys::{Env, Issuer};
+//! use keyhound_issuer::store::{KeyStore, NewKey, Verdict};
 //!
 //! let mut store = KeyStore::open_in_memory().unwrap();
 //! let acme = Issuer::new("acme").unwrap();
@@ -16,7 +16,7 @@
 //! assert!(matches!(store.verify(key.expose()).unwrap(), Verdict::Revoked { .. }));
 //! ```
 
-use crate::keys::{digest, parse, Env, IssuedKey, Issuer, KeyError};
+use keyhound_keys::{digest, parse, Env, IssuedKey, Issuer, KeyError};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
@@ -200,7 +200,7 @@ pub struct AuditRow {
 }
 
 /// Seconds since the Unix epoch.
-pub use crate::util::now;
+pub use keyhound_keys::time::now;
 
 /// Parses a duration such as `90d`, `7d`, `12h`, `30m`, `45s` into seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
@@ -584,7 +584,7 @@ impl KeyStore {
             &format!(
                 "replaced_by={} old_valid_until={}",
                 key.key_id,
-                crate::util::rfc3339(until)
+                keyhound_keys::time::rfc3339(until)
             ),
         )?;
         Self::audit_in(
@@ -786,7 +786,7 @@ mod tests {
             s.verify("acme_live_nope").unwrap(),
             Verdict::Malformed(_)
         ));
-        let other = crate::keys::issue("acme", Env::Live).unwrap();
+        let other = keyhound_keys::issue("acme", Env::Live).unwrap();
         assert_eq!(s.verify(other.expose()).unwrap(), Verdict::Unknown);
         let acme = Issuer::new("acme").unwrap();
         let k = s
@@ -870,7 +870,7 @@ mod tests {
         let other = s.issue(&acme, Env::Live, &NewKey::default()).unwrap();
         s.revoke(&revoked.key_id, "leaked", None).unwrap();
         s.revoke(&other.key_id, "leaked", None).unwrap();
-        let stranger = crate::keys::issue("acme", Env::Live).unwrap();
+        let stranger = keyhound_keys::issue("acme", Env::Live).unwrap();
         for _ in 0..50 {
             s.verify(revoked.expose()).unwrap();
             s.verify(stranger.expose()).unwrap();
@@ -937,7 +937,7 @@ mod tests {
         let audit = s.audit().unwrap();
         assert_eq!((audit.len(), audit[0].count), (1, 1));
         // Verifying answers, without counting (nothing can be written).
-        let stranger = crate::keys::issue("acme", Env::Live).unwrap();
+        let stranger = keyhound_keys::issue("acme", Env::Live).unwrap();
         assert_eq!(s.verify(stranger.expose()).unwrap(), Verdict::Unknown);
         let acme = Issuer::new("acme").unwrap();
         assert!(s.issue(&acme, Env::Live, &NewKey::default()).is_err());

@@ -1,10 +1,9 @@
 //! The revocation loop on loopback: `scan --revoke` → `keyhound serve` → the key store.
 
-mod common;
-use common::*;
-use keyhound::issuer::store::{KeyStore, NewKey, Verdict};
+use crate::common::*;
 use keyhound::keys::{Env, Issuer};
 use keyhound::revoke::webhook;
+use keyhound_issuer::store::{KeyStore, NewKey, Verdict};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -320,7 +319,7 @@ fn in_process_failing_with(
     let store = KeyStore::open(db).unwrap();
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = hits.clone();
-    let app = keyhound::issuer::serve::router(store, SECRET).layer(axum::middleware::from_fn(
+    let app = keyhound_issuer::serve::router(store, SECRET).layer(axum::middleware::from_fn(
         move |req: axum::extract::Request, next: axum::middleware::Next| {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             async move {
@@ -441,7 +440,7 @@ fn replays_stale_timestamps_bad_signatures_and_big_bodies_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let (db, key, _) = store_with_key(tmp.path());
     let (url, _) = in_process(&db, 0);
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let body = batch_for(&[&key]);
 
     let (status, _) = post(&url, "msg_bad", now, &body, "whsec_d3Jvbmc=");
@@ -529,7 +528,7 @@ fn fifty_concurrent_reports_are_all_processed() {
         .collect();
     drop(store);
     let (url, _) = in_process(&db, 0);
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let handles: Vec<_> = keys
         .iter()
         .enumerate()
@@ -680,7 +679,7 @@ fn in_process_recording(db: &Path) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
     let store = KeyStore::open(db).unwrap();
     let bodies: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
     let record = bodies.clone();
-    let app = keyhound::issuer::serve::router(store, SECRET).layer(axum::middleware::from_fn(
+    let app = keyhound_issuer::serve::router(store, SECRET).layer(axum::middleware::from_fn(
         move |req: axum::extract::Request, next: axum::middleware::Next| {
             let record = record.clone();
             async move {
@@ -733,7 +732,7 @@ fn slow_and_idle_clients_are_cut_off_and_healthz_still_answers() {
         ],
     );
     let addr = server.authority();
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let signed_head = |framing: &str| {
         format!(
             "POST /v1/revocations HTTP/1.1\r\nhost: {addr}\r\nwebhook-id: msg_slow\r\nwebhook-timestamp: {now}\r\nwebhook-signature: v1,AAAA\r\n{framing}\r\n"
@@ -865,7 +864,7 @@ fn serve_takes_host_names_and_warns_about_weak_secrets() {
         "{:#?}",
         server.log()
     );
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let (status, text) = post(&server.url, "msg_fresh", now, &batch_for(&[&key]), &a);
     assert_eq!(status, 200, "{text}");
     // A bare port, or an address that does not resolve, is refused clearly.
@@ -1087,7 +1086,7 @@ fn credentials_in_scp_remotes_never_leave_the_machine() {
     let mut batch: webhook::LeakBatch =
         serde_json::from_slice(&batch_for(&[other.expose()])).unwrap();
     batch.reports[0].location.repository = format!("https://bot:{pw}@git.example.com/acme/app");
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let (status, _) = post(
         &url,
         "msg_unstripped",
@@ -1153,7 +1152,7 @@ fn a_signed_report_cannot_forge_audit_lines() {
     batch.reports[0].location.path =
         "src/a.py\n2020-01-01T00:00:00Z  revoked        00000000  reason=forged\x1b]0;pwned\x07"
             .into();
-    let now = keyhound::issuer::store::now();
+    let now = keyhound_issuer::store::now();
     let (status, text) = post(
         &url,
         "msg_forge",

@@ -5,12 +5,12 @@ mod import;
 mod scan;
 
 use crate::cli::{Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand};
-use crate::config::{self, Config};
-use crate::detect::check::check_examples;
-use crate::detect::Engine;
-use crate::rules::parse_rule_file;
-use crate::source::git;
 use anyhow::{bail, Context, Result};
+use keyhound::config::{self, Config};
+use keyhound::detect::check::check_examples;
+use keyhound::detect::Engine;
+use keyhound::rules::parse_rule_file;
+use keyhound::source::git;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -101,16 +101,16 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
         out,
         "test_paths = [{}]  # added to {} built-in conventions ({} for docs and examples)",
         list(&s.test_paths),
-        crate::finding::context::DEFAULT_TEST_PATHS.len(),
-        crate::finding::context::DEFAULT_DOC_PATHS.len()
+        keyhound::finding::context::DEFAULT_TEST_PATHS.len(),
+        keyhound::finding::context::DEFAULT_DOC_PATHS.len()
     )?;
     if let Some(r) = &cfg.revocation {
         writeln!(out, "\n[revocation]")?;
         // The URL without userinfo (which `check_url` refuses: it would be a credential).
-        let url = r.url.as_deref().map(crate::revoke::strip_credentials);
+        let url = r.url.as_deref().map(keyhound::revoke::strip_credentials);
         writeln!(out, "url = {:?}", url.as_deref().unwrap_or(""))?;
         writeln!(out, "format = {:?}", r.format)?;
-        if crate::revoke::is_env_var_name(&r.secret_env) {
+        if keyhound::revoke::is_env_var_name(&r.secret_env) {
             let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
             writeln!(
                 out,
@@ -137,7 +137,7 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
             r.timeout, r.max_retries
         )?;
         if let Some(url) = &r.url {
-            if let Err(e) = crate::revoke::check_url(url) {
+            if let Err(e) = keyhound::revoke::check_url(url) {
                 writeln!(out, "# warning: {e}")?;
             }
         }
@@ -147,7 +147,7 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
 }
 
 fn run_keygen(out: &Path, force: bool) -> Result<i32> {
-    let pair = crate::revoke::partner::generate().map_err(anyhow::Error::msg)?;
+    let pair = keyhound::revoke::partner::generate().map_err(anyhow::Error::msg)?;
     if out.exists() && !force {
         bail!(
             "{} exists; pass --force to replace it (the old key stops working for the issuer)",
@@ -182,7 +182,7 @@ fn run_keygen(out: &Path, force: bool) -> Result<i32> {
 
 /// `keyhound webhook secret`: a new Standard Webhooks secret on standard output.
 fn run_webhook_secret() -> Result<i32> {
-    let secret = crate::revoke::webhook::generate_secret().map_err(anyhow::Error::msg)?;
+    let secret = keyhound::revoke::webhook::generate_secret().map_err(anyhow::Error::msg)?;
     println!("{secret}");
     if std::io::stdout().is_terminal() {
         eprintln!(
@@ -194,15 +194,15 @@ fn run_webhook_secret() -> Result<i32> {
 }
 
 fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
-    use crate::issuer::serve::{self, ServeLimits};
+    use keyhound_issuer::serve::{self, ServeLimits};
     let secret = std::env::var("KEYHOUND_WEBHOOK_SECRET")
         .ok()
         .filter(|s| !s.is_empty())
         .context("KEYHOUND_WEBHOOK_SECRET is not set: the receiver needs the signing secret")?;
-    if let Some(w) = crate::revoke::webhook::secret_warning(&secret) {
+    if let Some(w) = keyhound::revoke::webhook::secret_warning(&secret) {
         serve::warn(&w);
     }
-    let store = crate::issuer::store::KeyStore::open(&args.db)?;
+    let store = keyhound_issuer::store::KeyStore::open(&args.db)?;
     if store.is_read_only() {
         bail!(
             "key store {} is read-only: the receiver records revocations there",
@@ -218,28 +218,16 @@ fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
     if !listen.contains(':') {
         bail!("--listen {listen:?}: expected HOST:PORT, e.g. 127.0.0.1:8787 or localhost:8787");
     }
-    let rt = tokio::runtime::Runtime::new().context("cannot start the server runtime")?;
-    rt.block_on(async {
-        // A name (`localhost:8787`) is resolved; the first address that binds is used.
-        let listener = tokio::net::TcpListener::bind(listen.as_str())
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        if let Some(w) = listener.local_addr().ok().and_then(serve::listen_warning) {
-            serve::warn(&w);
-        }
-        serve::serve_with(listener, store, &secret, limits, serve::shutdown_signal())
-            .await
-            .context("server failed")
-    })?;
+    serve::run(&listen, store, &secret, limits)?;
     Ok(EXIT_CLEAN)
 }
 
 fn run_key(cmd: KeyCommand) -> Result<i32> {
-    use crate::issuer::store::{self, KeyStore, NewKey, Verdict};
-    use crate::keys::{self, Env, Issuer};
+    use keyhound::keys::{self, Env, Issuer};
+    use keyhound_issuer::store::{self, KeyStore, NewKey, Verdict};
     // Everything a person reads has its control characters escaped: owners, labels, reasons
     // and locations may come from other people (a signed webhook report's location, say).
-    use crate::term::escape_controls as esc;
+    use keyhound::term::escape_controls as esc;
     let read_key = |key: String| -> Result<String> {
         if key == "-" {
             let mut s = String::new();
@@ -329,9 +317,9 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                             k.key_id,
                             k.status(now),
                             k.env,
-                            crate::util::rfc3339(k.created_at),
+                            keyhound::util::rfc3339(k.created_at),
                             k.expires_at
-                                .map(crate::util::rfc3339)
+                                .map(keyhound::util::rfc3339)
                                 .unwrap_or_else(|| "never".into()),
                             esc(&k.prefix),
                             esc(&k.owner),
@@ -370,7 +358,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                 store
                     .find(&key_id)?
                     .expires_at
-                    .map(crate::util::rfc3339)
+                    .map(keyhound::util::rfc3339)
                     .unwrap_or_default(),
                 key.key_id
             );
@@ -402,7 +390,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                     },
                     r.env,
                     r.expires_at
-                        .map(|e| format!(", expires {}", crate::util::rfc3339(e)))
+                        .map(|e| format!(", expires {}", keyhound::util::rfc3339(e)))
                         .unwrap_or_default()
                 ),
                 Verdict::Revoked { key_id, reason } => {
@@ -438,7 +426,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
                         writeln!(
                             out,
                             "{}  {:13}  {:8}  {}{count}",
-                            crate::util::rfc3339(r.at),
+                            keyhound::util::rfc3339(r.at),
                             esc(&r.event),
                             esc(r.key_id.as_deref().unwrap_or("-")),
                             esc(&r.detail)
@@ -472,7 +460,7 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
 }
 
 /// Prints newly issued keys (shown once) with their digests and key ids.
-fn print_keys(issued: &[crate::keys::IssuedKey], format: KeyFormat) -> Result<()> {
+fn print_keys(issued: &[keyhound::keys::IssuedKey], format: KeyFormat) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         KeyFormat::Text => {
@@ -563,8 +551,8 @@ fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
 }
 
 fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
-    use crate::revoke::{self, Delivery, Origin};
-    use crate::term::escape_controls as esc;
+    use keyhound::revoke::{self, Delivery, Origin};
+    use keyhound::term::escape_controls as esc;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let origin = Origin::discover(&path);
     let root = git2::Repository::discover(&path)
@@ -607,7 +595,7 @@ fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
     let mut cfg = load_config(config, Path::new("."))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let builtin: std::collections::HashSet<&str> =
-        crate::rules::BUILTIN_RULE_IDS.iter().copied().collect();
+        keyhound::rules::BUILTIN_RULE_IDS.iter().copied().collect();
     let rules = std::mem::take(&mut cfg.rules).resolve();
     match format {
         KeyFormat::Json => {

@@ -28,8 +28,8 @@ impl Kind {
     /// The script installed for this hook.
     pub fn script(self) -> &'static str {
         match self {
-            Kind::PreCommit => include_str!("../hooks/pre-commit"),
-            Kind::PrePush => include_str!("../hooks/pre-push"),
+            Kind::PreCommit => include_str!("../../../hooks/pre-commit"),
+            Kind::PrePush => include_str!("../../../hooks/pre-push"),
         }
     }
 }

@@ -1,9 +1,7 @@
 //! `keyhound import gitleaks`: a gitleaks configuration and ignore file translated, then
 //! used for a scan.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 
@@ -32,10 +30,7 @@ fn internal_token(seed: u64) -> String {
 #[test]
 fn a_real_gitleaks_config_and_ignore_file_are_translated() {
     let r = repo();
-    let fixture = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gitleaks/gitleaks.toml"),
-    )
-    .unwrap();
+    let fixture = std::fs::read_to_string(root().join("testdata/gitleaks/gitleaks.toml")).unwrap();
     write(r.path(), ".gitleaks.toml", &fixture);
 
     // A secret gitleaks had been told to ignore, in history…

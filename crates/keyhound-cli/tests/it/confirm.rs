@@ -1,7 +1,6 @@
 //! Confirmation by checksum, live-in-test findings and `--fail-on`, end to end.
 
-mod common;
-use common::*;
+use crate::common::*;
 use keyhound::detect::{Confirmation, Engine, Scratch};
 use keyhound::rules::builtin_rules;
 use serde_json::Value;

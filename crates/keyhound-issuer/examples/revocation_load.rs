@@ -2,13 +2,13 @@
 //! `keyhound serve` sustains on loopback, sent by real HTTP clients in batches of 100 (as
 //! `scan --revoke` sends them), and whether any revocation was lost or doubled.
 //!
-//!     cargo run --release --example revocation_load [KEYS] [CLIENT_THREADS] [BATCH]
+//!     cargo run --release -p keyhound-issuer --example revocation_load [KEYS] [CLIENT_THREADS] [BATCH]
 //!
 //! Defaults: 20,000 keys, 4 client threads, 100 reports per request (1: one request each). Prints reports/s and the final counts.
 
-use keyhound::issuer::store::{KeyStore, NewKey};
-use keyhound::keys::{Env, Issuer};
-use keyhound::revoke::webhook::{self, LeakBatch, LeakReport, Location};
+use keyhound_issuer::store::{KeyStore, NewKey};
+use keyhound_keys::webhook::{self, LeakBatch, LeakReport, Location};
+use keyhound_keys::{Env, Issuer};
 use std::time::Instant;
 
 const SECRET: &str = "load-test-secret";
@@ -49,7 +49,7 @@ fn main() {
     let server_store = KeyStore::open(&db).unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = rt.spawn(async move {
-        keyhound::issuer::serve::serve(listener, server_store, SECRET, async {
+        keyhound_issuer::serve::serve(listener, server_store, SECRET, async {
             let _ = stop_rx.await;
         })
         .await
@@ -97,8 +97,8 @@ fn main() {
                         reports: batch.clone(),
                     })
                     .unwrap();
-                    let id = keyhound::revoke::message_id(batch);
-                    let ts = keyhound::issuer::store::now();
+                    let id = webhook::message_id(batch);
+                    let ts = keyhound_issuer::store::now();
                     let status = agent
                         .post(&url)
                         .header("webhook-id", &id)

@@ -3,8 +3,8 @@
 use super::scan::{collect_findings, Collect};
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{BaselineCommand, Target};
-use crate::finding::baseline::{self, Baseline};
 use anyhow::{bail, Result};
+use keyhound::finding::baseline::{self, Baseline};
 use std::collections::HashSet;
 
 pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
@@ -46,13 +46,13 @@ pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
                 println!(
                     "stale: {}  {}  {}{}",
                     e.fingerprint,
-                    crate::term::escape_controls(&e.rule),
-                    crate::term::escape_controls(&e.path),
+                    keyhound::term::escape_controls(&e.rule),
+                    keyhound::term::escape_controls(&e.path),
                     e.commit
                         .as_deref()
                         .map(|id| format!(
                             "  (commit {})",
-                            crate::term::escape_controls(&id[..id.len().min(12)])
+                            keyhound::term::escape_controls(&id[..id.len().min(12)])
                         ))
                         .unwrap_or_default()
                 );

@@ -7,10 +7,10 @@
 //! control and multi-byte characters — and raw bytes, and every crash the fuzzers found is
 //! kept below as a regression case.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../../../fuzz/src/lib.rs"]
 mod bodies;
-mod common;
 
+use crate::common;
 use bodies::ReceiverInput;
 use proptest::prelude::*;
 

@@ -3,12 +3,12 @@
 use super::scan::scope_of;
 use super::{load_config, EXIT_CLEAN};
 use crate::cli::ImportCommand;
-use crate::config::gitleaks::{self, IgnoreEntry};
-use crate::detect::Engine;
-use crate::finding::baseline::IGNORE_FILE;
-use crate::finding::{Finding, Options, Policy};
-use crate::source::git;
 use anyhow::{bail, Context, Result};
+use keyhound::config::gitleaks::{self, IgnoreEntry};
+use keyhound::detect::Engine;
+use keyhound::finding::baseline::IGNORE_FILE;
+use keyhound::finding::{Finding, Options, Policy};
+use keyhound::source::git;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
                 output.display()
             );
         }
-        crate::util::write_atomically(&output, t.config.as_bytes())?;
+        keyhound::util::write_atomically(&output, t.config.as_bytes())?;
         println!(
             "wrote {}: {} rule{} translated{}",
             output.display(),
@@ -85,7 +85,7 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
         skipped.extend(unmatched);
         // Importing twice appends nothing twice.
         let have: std::collections::HashSet<String> =
-            crate::finding::baseline::ignored_fingerprints(&root)?
+            keyhound::finding::baseline::ignored_fingerprints(&root)?
                 .into_iter()
                 .collect();
         let mut added = std::collections::HashSet::new();
@@ -115,7 +115,7 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
     } else {
         println!("not translated ({}):", skipped.len());
         for s in &skipped {
-            println!("  - {}", crate::term::escape_controls(s));
+            println!("  - {}", keyhound::term::escape_controls(s));
         }
     }
     Ok(EXIT_CLEAN)
@@ -165,7 +165,7 @@ fn translate_ignores(
             .entry((e.commit.as_deref(), e.file.as_str()))
             .or_insert_with(|| {
                 let data = content(repo, root, e)?;
-                let outcome = crate::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
+                let outcome = keyhound::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
                 Ok(outcome.findings)
             });
         let findings = match findings {

@@ -1,7 +1,7 @@
 //! Command-line interface (clap derive). The doc comments are the `--help` text.
 
-use crate::report::Format;
 use clap::{Args, Parser, Subcommand};
+use keyhound::report::Format;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -413,7 +413,7 @@ pub struct Target {
     /// default), `low` (also what test code, docs and examples hold, unless confirmed or
     /// marked live). Default: `[scan] confidence` in `.keyhound.toml`, else `medium`.
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
-    pub confidence: Option<crate::rules::Confidence>,
+    pub confidence: Option<keyhound::rules::Confidence>,
 }
 
 #[derive(Debug, Args)]
@@ -573,7 +573,7 @@ pub enum ImportCommand {
 }
 
 /// The baseline file's conventional name.
-pub const DEFAULT_BASELINE: &str = crate::finding::baseline::DEFAULT_BASELINE;
+pub const DEFAULT_BASELINE: &str = keyhound::finding::baseline::DEFAULT_BASELINE;
 
 /// Where a range scan reads its configuration, ignore file and baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -639,21 +639,21 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
 }
 
 /// `low`, `medium` or `high`; anything else names the choices.
-fn parse_confidence(s: &str) -> Result<crate::rules::Confidence, String> {
+fn parse_confidence(s: &str) -> Result<keyhound::rules::Confidence, String> {
     s.parse()
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {
-    crate::issuer::store::parse_duration(s)
+    keyhound_issuer::store::parse_duration(s)
 }
 
 fn parse_lifetime(s: &str) -> Result<i64, String> {
-    crate::issuer::store::parse_lifetime(s)
+    keyhound_issuer::store::parse_lifetime(s)
 }
 
 fn parse_grace(s: &str) -> Result<i64, String> {
-    let d = crate::issuer::store::parse_duration(s)?;
-    if d > crate::issuer::store::MAX_LIFETIME_SECS {
+    let d = keyhound_issuer::store::parse_duration(s)?;
+    if d > keyhound_issuer::store::MAX_LIFETIME_SECS {
         return Err(format!("`{s}` is more than 10 years (3650d)"));
     }
     Ok(d)
@@ -716,5 +716,18 @@ mod tests {
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5X").is_err());
         assert!(parse_size("99999999999999G").is_err());
+    }
+
+    #[test]
+    fn serve_defaults_are_the_receivers_defaults() {
+        use clap::Parser;
+        let cli = Cli::parse_from(["keyhound", "serve", "--db", "x.sqlite"]);
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        let d = keyhound_issuer::serve::ServeLimits::default();
+        assert_eq!(args.header_timeout, d.header_timeout);
+        assert_eq!(args.body_timeout, d.body_timeout);
+        assert_eq!(args.max_connections as usize, d.max_connections);
     }
 }

@@ -1,9 +1,16 @@
 //! Helpers for integration tests. Secret-shaped values are assembled at run time from a
 //! prefix and a generated body, so the repository holds no secret-shaped literals.
-#![allow(dead_code)]
 
 use assert_cmd::Command;
 use std::path::Path;
+
+/// The repository's root (where `action.yml`, `hooks/` and `testdata/` are).
+pub fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root")
+}
 
 /// Deterministic pseudo-random characters from `alphabet` (xorshift; no real secret).
 pub fn body(seed: u64, alphabet: &str, n: usize) -> String {
@@ -117,7 +124,7 @@ pub fn json_in(dir: &Path, args: &[&str], code: i32) -> serde_json::Value {
 
 /// Where `sarif` breaks the SARIF 2.1.0 schema (OASIS), one line each; empty when valid.
 pub fn sarif_schema_errors(sarif: &serde_json::Value) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sarif-schema-2.1.0.json");
+    let path = root().join("testdata/sarif-schema-2.1.0.json");
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");

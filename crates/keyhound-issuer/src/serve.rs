@@ -15,8 +15,7 @@
 //! body, and at most `max_connections` connections are served at once (more wait, unaccepted,
 //! until one closes).
 
-use super::store::{now, KeyStore, RevokeOutcome};
-use crate::keys::webhook::{self, BatchResult, LeakBatch, ReportResult};
+use crate::store::{KeyStore, RevokeOutcome};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -24,6 +23,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt as _;
+use keyhound_keys::time::{now, rfc3339};
+use keyhound_keys::webhook::{self, BatchResult, LeakBatch, ReportResult};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -70,7 +71,7 @@ struct AppState {
 /// Writes one structured log line (JSON) to standard error.
 pub(crate) fn log(event: &str, fields: serde_json::Value) {
     let mut line = serde_json::json!({
-        "time": crate::util::rfc3339(now()),
+        "time": rfc3339(now()),
         "event": event,
     });
     if let (Some(l), serde_json::Value::Object(f)) = (line.as_object_mut(), fields) {
@@ -127,6 +128,47 @@ pub fn router_with(store: KeyStore, secret: &str, limits: &ServeLimits) -> Route
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/revocations", post(revocations))
         .with_state(state)
+}
+
+/// Why [`run`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot start the server runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Server(#[source] std::io::Error),
+}
+
+/// Binds `address` (`HOST:PORT`; a name is resolved and the first address that binds is
+/// used), warns in the log when that is beyond loopback, and serves until SIGINT or SIGTERM:
+/// `keyhound serve` on its own runtime, for callers that are not async.
+pub fn run(
+    address: &str,
+    store: KeyStore,
+    secret: &str,
+    limits: ServeLimits,
+) -> Result<(), RunError> {
+    let rt = tokio::runtime::Runtime::new().map_err(RunError::Runtime)?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|source| RunError::Listen {
+                address: address.to_string(),
+                source,
+            })?;
+        if let Some(w) = listener.local_addr().ok().and_then(listen_warning) {
+            warn(&w);
+        }
+        serve_with(listener, store, secret, limits, shutdown_signal())
+            .await
+            .map_err(RunError::Server)
+    })
 }
 
 /// Serves on `listener` with the default limits until `shutdown` completes; requests in
@@ -509,18 +551,5 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(ok.len(), MAX_BODY);
-    }
-
-    #[test]
-    fn cli_defaults_are_the_library_defaults() {
-        use clap::Parser;
-        let cli = crate::cli::Cli::parse_from(["keyhound", "serve", "--db", "x.sqlite"]);
-        let crate::cli::Command::Serve(args) = cli.command else {
-            panic!("not serve")
-        };
-        let d = ServeLimits::default();
-        assert_eq!(args.header_timeout, d.header_timeout);
-        assert_eq!(args.body_timeout, d.body_timeout);
-        assert_eq!(args.max_connections as usize, d.max_connections);
     }
 }
