@@ -6,11 +6,12 @@ use std::time::Instant;
 
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_else(|| ".".into());
-    let repo = git::open(std::path::Path::new(&path)).expect("repository");
+    let place = git::Place::find(std::path::Path::new(&path));
+    let repo = place.repository().expect("repository");
     let t = Instant::now();
     let store = git::BlobStore::open(repo.path()).unwrap();
     let plan = git::plan_history(
-        &repo,
+        repo,
         &store,
         &git::HistoryOptions::default(),
         &|_| {},

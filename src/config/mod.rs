@@ -181,22 +181,10 @@ impl From<RuleError> for ConfigError {
     }
 }
 
-/// Finds `.keyhound.toml` for a scan of `start`: at the nearest ancestor holding `.git`,
-/// else in `start` itself (or its directory).
-pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_dir() {
-        start.to_path_buf()
-    } else {
-        start.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let abs = std::fs::canonicalize(&start).unwrap_or(start.clone());
-    for dir in abs.ancestors() {
-        if dir.join(".git").exists() {
-            let c = dir.join(CONFIG_FILE);
-            return c.is_file().then_some(c);
-        }
-    }
-    let c = start.join(CONFIG_FILE);
+/// The `.keyhound.toml` a command at `place` reads: in the repository's work tree root, or
+/// outside a repository in the scanned directory (or the scanned file's directory).
+pub fn discover(place: &crate::source::git::Place) -> Option<PathBuf> {
+    let c = place.root.join(CONFIG_FILE);
     c.is_file().then_some(c)
 }
 

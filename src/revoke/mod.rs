@@ -292,13 +292,14 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// For a scan of `path`: the repository's `origin` remote and its git directory, if any.
-    pub fn discover(path: &Path) -> Origin {
+    /// For a command at `place`: the repository's `origin` remote and its git directory
+    /// (outside a repository, `.keyhound` in the place's root).
+    pub fn of(place: &crate::source::git::Place) -> Origin {
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
             || std::env::var_os("GITHUB_ACTIONS").is_some();
         let source = if ci { "ci" } else { "local" }.to_string();
-        match git2::Repository::discover(path) {
-            Ok(repo) => Origin {
+        match &place.repo {
+            Some(repo) => Origin {
                 repository: repo
                     .find_remote("origin")
                     .ok()
@@ -307,12 +308,13 @@ impl Origin {
                 source,
                 state_dir: repo.path().join("keyhound"),
             },
-            Err(_) => Origin {
+            None => Origin {
                 repository: String::new(),
                 source,
-                state_dir: path
+                state_dir: place
+                    .root
                     .canonicalize()
-                    .unwrap_or_else(|_| path.to_path_buf())
+                    .unwrap_or_else(|_| place.root.clone())
                     .join(".keyhound"),
             },
         }

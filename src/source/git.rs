@@ -12,7 +12,9 @@
 
 use super::{is_binary, CommitInfo};
 use anyhow::{anyhow, bail, Context, Result};
-use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Oid, Repository, Sort};
+use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Sort};
+/// The repository and object id types the sources hand out (libgit2's).
+pub use git2::{Oid, Repository};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,29 +26,82 @@ pub fn is_commit_id(s: &str) -> bool {
     (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Opens the repository containing `path` (a work tree, a bare repository or a mirror).
+/// libgit2's process-wide settings for reading objects (see [`Place`]); set once.
+fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        // libgit2 caches parsed objects up to 256 MB per repository handle, and a history
+        // scan holds one handle per thread; trees re-read soon after (a commit's parent) are
+        // what the cache is for, and 32 MB holds plenty of them.
+        // SAFETY: a global libgit2 setting, set before any object is read.
+        let _ = unsafe { git2::opts::set_cache_max_size(32 << 20) };
+        // Pack files are mapped in windows; mapped pages count as resident memory, once per
+        // handle. Keep at most 128 MB mapped (libgit2 unmaps the least recently used ones).
+        // SAFETY: as above.
+        let _ = unsafe { git2::opts::set_mwindow_mapped_limit(128 << 20) };
+    });
+}
+
+/// Where a command runs: the repository around a path (a work tree, a bare repository or a
+/// mirror), if there is one, and the root that paths, `.keyhound.toml`, `.keyhoundignore`
+/// and baselines are relative to. Found once per command ([`Place::find`]): the one place
+/// keyhound discovers a repository.
 ///
 /// keyhound only reads objects, so libgit2 is told not to re-hash each object it inflates
 /// (SHA-1 with collision detection costs more than the inflating; `git fsck` is the tool for
 /// integrity). Damaged compressed data is still an error naming the object.
-pub fn open(path: &Path) -> Result<Repository> {
-    git2::opts::strict_hash_verification(false);
-    // libgit2 caches parsed objects up to 256 MB per repository handle, and a history scan
-    // holds one handle per thread; trees re-read soon after (a commit's parent) are what
-    // the cache is for, and 32 MB holds plenty of them.
-    // SAFETY: a global libgit2 setting, set before any object is read.
-    let _ = unsafe { git2::opts::set_cache_max_size(32 << 20) };
-    // Pack files are mapped in windows; mapped pages count as resident memory, once per
-    // handle. Keep at most 128 MB mapped (libgit2 unmaps the least recently used windows).
-    // SAFETY: as above.
-    let _ = unsafe { git2::opts::set_mwindow_mapped_limit(128 << 20) };
-    Repository::discover(path).map_err(|e| {
-        anyhow!(
-            "{}: not inside a git repository ({})",
-            path.display(),
-            e.message()
-        )
-    })
+pub struct Place {
+    pub repo: Option<Repository>,
+    /// The repository's work tree (its git directory when bare); outside a repository, the
+    /// path itself if a directory, else its parent.
+    pub root: std::path::PathBuf,
+    /// Why there is no repository: the path and libgit2's message.
+    not_found: Option<String>,
+}
+
+impl Place {
+    /// The place of `path`; not being in a repository is not an error.
+    pub fn find(path: &Path) -> Place {
+        configure_libgit2();
+        let (repo, not_found) = match Repository::discover(path) {
+            Ok(repo) => (Some(repo), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "{}: not inside a git repository ({})",
+                    path.display(),
+                    e.message()
+                )),
+            ),
+        };
+        let root = match &repo {
+            Some(r) => r.workdir().unwrap_or(r.path()).to_path_buf(),
+            None if path.is_dir() => path.to_path_buf(),
+            None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        Place {
+            repo,
+            root,
+            not_found,
+        }
+    }
+
+    /// The repository, for commands that need one; else why there is none.
+    pub fn repository(&self) -> Result<&Repository> {
+        match (&self.repo, &self.not_found) {
+            (Some(repo), _) => Ok(repo),
+            (None, why) => Err(anyhow!(
+                "{}",
+                why.as_deref().unwrap_or("not inside a git repository")
+            )),
+        }
+    }
+
+    /// The repository's remote as a fingerprint scope ([`remote_scope`]); `None` outside one.
+    pub fn remote_scope(&self) -> Option<String> {
+        self.repo.as_ref().and_then(remote_scope)
+    }
 }
 
 /// Repository-relative path with `/` separators.

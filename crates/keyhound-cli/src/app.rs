@@ -10,7 +10,7 @@ use keyhound::config::{self, Config};
 use keyhound::detect::check::check_examples;
 use keyhound::detect::Engine;
 use keyhound::rules::parse_rule_file;
-use keyhound::source::git;
+use keyhound::source::git::Place;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,7 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
-    let cfg = load_config(explicit, path)?;
+    let cfg = load_config(explicit, &Place::find(path))?;
     let s = &cfg.summary;
     let list = |v: &[String]| {
         v.iter()
@@ -509,8 +509,9 @@ fn run_hook(cmd: HookCommand) -> Result<i32> {
             pre_push,
             path,
         } => {
-            let repo = git::open(path.as_deref().unwrap_or(Path::new(".")))?;
-            match hook::install(&repo, kind(pre_push), force)? {
+            let place = Place::find(path.as_deref().unwrap_or(Path::new(".")));
+            let repo = place.repository()?;
+            match hook::install(repo, kind(pre_push), force)? {
                 Installed::New(p) => println!("installed {}", p.display()),
                 Installed::Updated(p) => println!("updated keyhound's hook at {}", p.display()),
                 Installed::Replaced { hook, backup } => println!(
@@ -521,8 +522,9 @@ fn run_hook(cmd: HookCommand) -> Result<i32> {
             }
         }
         HookCommand::Uninstall { pre_push, path } => {
-            let repo = git::open(path.as_deref().unwrap_or(Path::new(".")))?;
-            match hook::uninstall(&repo, kind(pre_push))? {
+            let place = Place::find(path.as_deref().unwrap_or(Path::new(".")));
+            let repo = place.repository()?;
+            match hook::uninstall(repo, kind(pre_push))? {
                 Uninstalled::Removed(p) => println!("removed {}", p.display()),
                 Uninstalled::Restored(p) => {
                     println!(
@@ -537,29 +539,20 @@ fn run_hook(cmd: HookCommand) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
-fn load_config(explicit: Option<&Path>, scan_root: &Path) -> Result<Config> {
-    let file = match explicit {
-        Some(f) => {
-            if !f.is_file() {
-                bail!("configuration file {} does not exist", f.display());
-            }
-            Some(f.to_path_buf())
-        }
-        None => config::discover(scan_root),
-    };
-    Ok(config::load(file.as_deref())?)
+/// The configuration a command at `place` reads: `--config FILE`, else `.keyhound.toml` there.
+fn load_config(explicit: Option<&Path>, place: &Place) -> Result<Config> {
+    Ok(config::load(
+        scan::config_file(explicit, place)?.as_deref(),
+    )?)
 }
 
 fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
     use keyhound::revoke::{self, Delivery, Origin};
     use keyhound::term::escape_controls as esc;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let origin = Origin::discover(&path);
-    let root = git2::Repository::discover(&path)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.clone());
-    let cfg = load_config(args.config.as_deref(), &root)?;
+    let place = Place::find(&path);
+    let origin = Origin::of(&place);
+    let cfg = load_config(args.config.as_deref(), &place)?;
     let results = revoke::retry_pending(
         &cfg.revocation.unwrap_or_default(),
         args.revoke_url.as_deref(),
@@ -592,7 +585,7 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
 
 /// Exit code 1 when a finding `fail_on` selects was reported.
 fn rules_list(config: Option<&Path>, format: KeyFormat) -> Result<i32> {
-    let mut cfg = load_config(config, Path::new("."))?;
+    let mut cfg = load_config(config, &Place::find(Path::new(".")))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let builtin: std::collections::HashSet<&str> =
         keyhound::rules::BUILTIN_RULE_IDS.iter().copied().collect();

@@ -36,7 +36,7 @@ impl Kind {
 
 /// The directory git runs hooks from: `core.hooksPath` if set (relative to the work tree),
 /// else `hooks/` in the common git directory (shared by linked worktrees).
-pub fn hooks_dir(repo: &git2::Repository) -> Result<PathBuf> {
+pub fn hooks_dir(repo: &keyhound::source::git::Repository) -> Result<PathBuf> {
     let config = repo.config().context("cannot read the git configuration")?;
     match config.get_path("core.hooksPath") {
         Ok(p) if p.is_absolute() => Ok(p),
@@ -83,7 +83,11 @@ pub enum Installed {
 
 /// Installs the hook into `repo`. An existing hook that is not ours is an error unless
 /// `force`.
-pub fn install(repo: &git2::Repository, kind: Kind, force: bool) -> Result<Installed> {
+pub fn install(
+    repo: &keyhound::source::git::Repository,
+    kind: Kind,
+    force: bool,
+) -> Result<Installed> {
     let dir = hooks_dir(repo)?;
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the hooks directory {}", dir.display()))?;
@@ -127,7 +131,7 @@ pub enum Uninstalled {
 }
 
 /// Removes our hook; a hook that is not ours is an error and stays.
-pub fn uninstall(repo: &git2::Repository, kind: Kind) -> Result<Uninstalled> {
+pub fn uninstall(repo: &keyhound::source::git::Repository, kind: Kind) -> Result<Uninstalled> {
     let hook = hooks_dir(repo)?.join(kind.file_name());
     let text = match std::fs::read(&hook) {
         Ok(t) => t,

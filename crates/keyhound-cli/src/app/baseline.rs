@@ -1,6 +1,6 @@
 //! `keyhound baseline create|check|prune`.
 
-use super::scan::{collect_findings, Collect};
+use super::scan::{collect_findings, Collect, Plan};
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{BaselineCommand, Target};
 use anyhow::{bail, Result};
@@ -63,7 +63,7 @@ pub(super) fn run(cmd: BaselineCommand) -> Result<i32> {
                 .iter()
                 .map(|f| f.fingerprint.as_str())
                 .collect();
-            let unused: Vec<String> = baseline::ignored_fingerprints(&c.root)?
+            let unused: Vec<String> = baseline::ignored_fingerprints(&c.place.root)?
                 .into_iter()
                 .filter(|fp| !live.contains(fp.as_str()))
                 .collect();
@@ -114,7 +114,7 @@ fn collect(target: &Target, apply_ignore: bool) -> Result<super::scan::Collected
         bail!("a baseline records files or history, not standard input");
     }
     collect_findings(
-        target,
+        Plan::resolve(target)?,
         &Collect {
             apply_ignore,
             ..Collect::default()

@@ -8,7 +8,7 @@ use keyhound::config::gitleaks::{self, IgnoreEntry};
 use keyhound::detect::Engine;
 use keyhound::finding::baseline::IGNORE_FILE;
 use keyhound::finding::{Finding, Options, Policy};
-use keyhound::source::git;
+use keyhound::source::git::{self, Place};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,16 +76,13 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
         );
         // The configuration just written, if any, decides what keyhound finds.
         let cfg_file = config.as_ref().map(|_| output.as_path());
-        let repo = git2::Repository::discover(".").ok();
-        let root = repo
-            .as_ref()
-            .and_then(|r| r.workdir().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from("."));
-        let (found, unmatched) = translate_ignores(&entries, cfg_file, repo.as_ref(), &root)?;
+        let place = Place::find(Path::new("."));
+        let root = &place.root;
+        let (found, unmatched) = translate_ignores(&entries, cfg_file, &place)?;
         skipped.extend(unmatched);
         // Importing twice appends nothing twice.
         let have: std::collections::HashSet<String> =
-            keyhound::finding::baseline::ignored_fingerprints(&root)?
+            keyhound::finding::baseline::ignored_fingerprints(root)?
                 .into_iter()
                 .collect();
         let mut added = std::collections::HashSet::new();
@@ -128,23 +125,22 @@ type Ignored = (String, String);
 type FileFindings = Result<Vec<Finding>, String>;
 
 /// For each entry, keyhound's fingerprints of the findings on its line, and the entries that
-/// matched nothing. `repo` (if any) has its working tree at `root`.
+/// matched nothing, reading the files at `place`.
 fn translate_ignores(
     entries: &[IgnoreEntry],
     config: Option<&Path>,
-    repo: Option<&git2::Repository>,
-    root: &Path,
+    place: &Place,
 ) -> Result<(Vec<Ignored>, Vec<String>)> {
     if entries.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let mut cfg = load_config(config, root)?;
+    let mut cfg = load_config(config, place)?;
     let engine = Engine::new(std::mem::take(&mut cfg.rules).resolve())?;
     let opts = Options {
         line_hashes: false,
         raw_lines: false,
         ignore_inline_allow: false,
-        scope: scope_of(&cfg, repo.and_then(git::remote_scope)),
+        scope: scope_of(&cfg, place.remote_scope()),
     };
     // Everything keyhound finds, whatever the allowlists say: the entry is what silences it.
     let policy = Policy {
@@ -164,7 +160,7 @@ fn translate_ignores(
         let findings = scanned
             .entry((e.commit.as_deref(), e.file.as_str()))
             .or_insert_with(|| {
-                let data = content(repo, root, e)?;
+                let data = content(place.repo.as_ref(), &place.root, e)?;
                 let outcome = keyhound::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
                 Ok(outcome.findings)
             });
@@ -193,7 +189,7 @@ fn translate_ignores(
 
 /// The file an entry names: at its commit, or in the working tree.
 fn content(
-    repo: Option<&git2::Repository>,
+    repo: Option<&git::Repository>,
     root: &Path,
     e: &IgnoreEntry,
 ) -> Result<Vec<u8>, String> {

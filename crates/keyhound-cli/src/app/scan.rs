@@ -2,8 +2,8 @@
 //! changes, history), then the steps every kind of scan shares: the baseline, revocation,
 //! the report and the exit code. The `baseline` commands collect the same way.
 
-use super::{load_config, EXIT_CLEAN, EXIT_FINDINGS};
-use crate::cli::{FailOn, ScanArgs, Target};
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::cli::{ConfigFrom, FailOn, ScanArgs, Target};
 use anyhow::{bail, Context, Result};
 use keyhound::config::Config;
 use keyhound::detect::{Engine, Workload};
@@ -12,18 +12,181 @@ use keyhound::finding::{Finding, FindingKind, Policy, Scope};
 use keyhound::report::{self, Format};
 use keyhound::scan::{self, Outcome};
 use keyhound::source::fs::WalkOptions;
-use keyhound::source::git::{self, HistoryOptions};
+use keyhound::source::git::{self, HistoryOptions, Place};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+
+/// A scan resolved once from its arguments (the way ripgrep turns its flags into resolved
+/// ones): what is read, the repository around it (found once), the configuration file, and
+/// the settings every step takes. Every combination the flags cannot make is refused here,
+/// before anything is read.
+pub(super) struct Plan {
+    pub source: Source,
+    pub place: Place,
+    /// `--config FILE` (checked to exist), else the `.keyhound.toml` found at the place.
+    pub config: ConfigFile,
+    pub config_from: Option<ConfigFrom>,
+    pub settings: Settings,
+}
+
+/// What a scan reads.
+pub(super) enum Source {
+    /// Files and directories (the working tree, or anything on disk).
+    Paths(Vec<PathBuf>),
+    /// Standard input.
+    Stdin,
+    /// The index against HEAD, under the path given.
+    Staged(PathBuf),
+    /// Commits, under `path`.
+    History {
+        path: PathBuf,
+        /// `None`: nothing to scan (a push that only deletes).
+        select: Option<HistoryOptions>,
+        /// `--pre-push`: the commits a push sends (no range, so no base to read files at).
+        pre_push: bool,
+    },
+}
+
+/// The configuration file a scan reads.
+pub(super) struct ConfigFile {
+    /// `--config`, as given (history scans read it at a commit when it is in the repository).
+    pub explicit: Option<PathBuf>,
+    /// The file on disk: `--config`, or `.keyhound.toml` at the place; `None`: built-ins only.
+    pub on_disk: Option<PathBuf>,
+}
+
+impl ConfigFile {
+    fn load(&self) -> Result<Config> {
+        Ok(keyhound::config::load(self.on_disk.as_deref())?)
+    }
+}
+
+/// The flags that shape the scan itself.
+#[derive(Clone, Default)]
+pub(super) struct Settings {
+    pub max_file_size: u64,
+    /// `-j`: worker threads (0 or unset: one per core).
+    pub threads: Option<usize>,
+    /// `--no-ignore`: neither `.gitignore` nor `.keyhoundignore`.
+    pub no_ignore: bool,
+    pub no_inline_allow: bool,
+    pub include_invalid: bool,
+    pub include_test_keys: bool,
+    pub confidence: Option<keyhound::rules::Confidence>,
+}
+
+impl Plan {
+    /// Resolves `target`: checks the paths and flag combinations, finds the repository once
+    /// and the configuration file, and (for `--pre-push`) reads what is being pushed.
+    pub fn resolve(target: &Target) -> Result<Plan> {
+        let source = Self::source(target)?;
+        let start = match &source {
+            Source::Paths(paths) => paths[0].as_path(),
+            Source::Stdin => Path::new("."),
+            Source::Staged(path) | Source::History { path, .. } => path.as_path(),
+        };
+        let place = Place::find(start);
+        let config = ConfigFile {
+            explicit: target.config.clone(),
+            on_disk: config_file(target.config.as_deref(), &place)?,
+        };
+        Ok(Plan {
+            source,
+            place,
+            config,
+            config_from: target.config_from,
+            settings: Settings {
+                max_file_size: target.max_file_size,
+                threads: target.threads,
+                no_ignore: target.no_ignore,
+                no_inline_allow: target.no_inline_allow,
+                include_invalid: target.include_invalid,
+                include_test_keys: target.include_test_keys,
+                confidence: target.confidence,
+            },
+        })
+    }
+
+    fn source(target: &Target) -> Result<Source> {
+        let exists = |p: &Path| -> Result<()> {
+            if std::fs::symlink_metadata(p).is_err() {
+                bail!("{}: no such file or directory", p.display());
+            }
+            Ok(())
+        };
+        if !(target.staged || target.git.is_some() || target.pre_push) {
+            let paths = if target.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                target.paths.clone()
+            };
+            if paths.iter().any(|p| p.as_os_str() == "-") {
+                if paths.len() > 1 {
+                    bail!("`-` (standard input) cannot be combined with other paths");
+                }
+                return Ok(Source::Stdin);
+            }
+            for p in &paths {
+                exists(p)?;
+            }
+            return Ok(Source::Paths(paths));
+        }
+        let mut paths = target.paths.clone();
+        let mut range = target.git.clone();
+        // `keyhound scan --git DIR`: clap reads DIR as the range; an existing directory with
+        // no `..` in it is meant as the repository.
+        if let Some(r) = &range {
+            if paths.is_empty() && !r.contains("..") && Path::new(r).is_dir() {
+                paths.push(PathBuf::from(r));
+                range = Some(String::new());
+            }
+        }
+        if paths.len() > 1 {
+            bail!("--staged, --git and --pre-push scan one repository: give at most one path");
+        }
+        let path = paths.pop().unwrap_or_else(|| PathBuf::from("."));
+        if path.as_os_str() == "-" {
+            bail!("`-` (standard input) cannot be combined with --staged, --git or --pre-push");
+        }
+        exists(&path)?;
+        if target.staged {
+            return Ok(Source::Staged(path));
+        }
+        let select = if target.pre_push {
+            pre_push_selection()?
+        } else {
+            Some(HistoryOptions {
+                range: range.filter(|r| !r.is_empty()),
+                all: target.all,
+                since_commit: target.since_commit.clone(),
+                ..HistoryOptions::default()
+            })
+        };
+        Ok(Source::History {
+            path,
+            select,
+            pre_push: target.pre_push,
+        })
+    }
+}
+
+/// `--config FILE` (which must exist), else the `.keyhound.toml` a command at `place` reads.
+pub(super) fn config_file(explicit: Option<&Path>, place: &Place) -> Result<Option<PathBuf>> {
+    match explicit {
+        Some(f) if !f.is_file() => bail!("configuration file {} does not exist", f.display()),
+        Some(f) => Ok(Some(f.to_path_buf())),
+        None => Ok(keyhound::config::discover(place)),
+    }
+}
 
 /// A scan's findings, and what the steps after it need.
 pub(super) struct Collected {
     pub outcome: Outcome,
     pub engine: Engine,
     pub revocation: Option<keyhound::revoke::RevocationConfig>,
-    /// The repository's root (or, outside a repository, the scan root): baseline paths are
-    /// relative to it and `.keyhoundignore` is read there.
-    pub root: PathBuf,
+    /// Where the scan ran: baseline paths are relative to its root, `.keyhoundignore` is
+    /// read there, revocations are spooled in its repository.
+    pub place: Place,
     /// What fingerprints are scoped by.
     pub scope: Scope,
     /// The baseline [`Collect::baseline`] named, read where the configuration was.
@@ -35,7 +198,7 @@ impl Collected {
     pub fn repo_paths(&self) -> baseline::RepoPaths {
         match self.outcome.stats.kind {
             scan::Kind::History | scan::Kind::Staged => baseline::RepoPaths::relative(),
-            scan::Kind::Tree | scan::Kind::Stdin => baseline::RepoPaths::under(&self.root),
+            scan::Kind::Tree | scan::Kind::Stdin => baseline::RepoPaths::under(&self.place.root),
         }
     }
 
@@ -66,6 +229,7 @@ pub(super) struct Collect {
 }
 
 pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
+    let plan = Plan::resolve(&args.target)?;
     let collect = Collect {
         // SARIF carries GitHub's line hashes, whether it is the report or an extra one.
         line_hashes: args.format == Format::Sarif
@@ -76,12 +240,13 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
         apply_ignore: true,
         baseline: args.baseline.clone(),
     };
-    if wants_revocation(&args) && args.target.staged {
+    let staged = matches!(plan.source, Source::Staged(_));
+    if wants_revocation(&args) && staged {
         eprintln!(
             "note: not sending revocations from --staged: an unpushed secret has not leaked (remove it before committing)"
         );
     }
-    let mut c = collect_findings(&args.target, &collect)?;
+    let mut c = collect_findings(plan, &collect)?;
     if let (Some(base), Some(file)) = (c.baseline.take(), &args.baseline) {
         let before = c.outcome.findings.len();
         let paths = c.repo_paths();
@@ -97,8 +262,13 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
             );
         }
     }
-    if !args.target.staged {
-        send_revocations(&args, c.revocation.take(), &c.root, &mut c.outcome.findings)?;
+    if !staged {
+        send_revocations(
+            &args,
+            c.revocation.take(),
+            &c.place,
+            &mut c.outcome.findings,
+        )?;
     }
     emit_report(&args, &c.outcome, &c.engine)?;
     if let Some(line) = skipped_line(&c.outcome.skipped) {
@@ -107,7 +277,7 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
     }
     let code = exit_code(args.fail_on, &c.outcome.findings);
     if code == EXIT_FINDINGS {
-        if args.target.staged {
+        if staged {
             eprintln!("{STAGED_HELP}");
         } else if args.target.pre_push {
             eprintln!("{PRE_PUSH_HELP}");
@@ -119,58 +289,43 @@ pub(super) fn run_scan(args: ScanArgs) -> Result<i32> {
     Ok(code)
 }
 
-/// Runs the scan `target` selects and returns its findings (after the configuration's
+/// Runs the scan `plan` describes and returns its findings (after the configuration's
 /// allowlist, inline allows and, with `apply_ignore`, `.keyhoundignore`).
-pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collected> {
-    if target.staged || target.git.is_some() || target.pre_push {
-        return collect_git(target, how);
-    }
-    let paths = if target.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        target.paths.clone()
+pub(super) fn collect_findings(plan: Plan, how: &Collect) -> Result<Collected> {
+    let paths = match &plan.source {
+        Source::Staged(_) => return collect_staged(plan, how),
+        Source::History { .. } => return collect_history(plan, how),
+        Source::Paths(paths) => Some(paths.clone()),
+        Source::Stdin => None,
     };
-    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
-    if stdin && paths.len() > 1 {
-        bail!("`-` (standard input) cannot be combined with other paths");
-    }
-    for p in &paths {
-        if !stdin && std::fs::symlink_metadata(p).is_err() {
-            bail!("{}: no such file or directory", p.display());
-        }
-    }
-    let start = if stdin { Path::new(".") } else { &paths[0] };
-    let repo = git2::Repository::discover(start).ok();
-    let root = match repo.as_ref().and_then(|r| r.workdir()) {
-        Some(w) => w.to_path_buf(),
-        None if start.is_dir() => start.to_path_buf(),
-        None => start.parent().map(Path::to_path_buf).unwrap_or_default(),
-    };
-    let mut cfg = load_config(target.config.as_deref(), start)?;
+    let s = &plan.settings;
+    let mut cfg = plan.config.load()?;
     // A bad baseline file is an error before the scan, not after a long one.
     let baseline = how.baseline.as_deref().map(Baseline::load).transpose()?;
-    let engine = build_engine(target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let remote = repo.as_ref().and_then(git::remote_scope);
-    let ignored = worktree_ignored(target, how, &root)?;
-    let p = prepare(target, cfg, ignored, remote, how)?;
-    let outcome = if stdin {
-        let (data, cut) = keyhound::source::stdin::read(target.max_file_size)
-            .context("cannot read standard input")?;
-        if cut {
-            eprintln!(
-                "warning: standard input is larger than --max-file-size ({} bytes); only the first part was scanned",
-                target.max_file_size
-            );
+    let engine = build_engine(s, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let ignored = worktree_ignored(s, how, &plan.place.root)?;
+    let p = prepare(s, cfg, ignored, plan.place.remote_scope(), how)?;
+    let outcome = match paths {
+        None => {
+            let (data, cut) = keyhound::source::stdin::read(s.max_file_size)
+                .context("cannot read standard input")?;
+            if cut {
+                eprintln!(
+                    "warning: standard input is larger than --max-file-size ({} bytes); only the first part was scanned",
+                    s.max_file_size
+                );
+            }
+            scan::scan_bytes(&engine, &p.policy, &p.opts, "<stdin>", &data)
         }
-        scan::scan_bytes(&engine, &p.policy, &p.opts, "<stdin>", &data)
-    } else {
-        let walk = WalkOptions {
-            paths,
-            max_file_size: target.max_file_size,
-            no_ignore: target.no_ignore,
-            threads: target.threads.unwrap_or(0),
-        };
-        scan::scan_tree(&engine, &p.policy, &p.opts, &walk)
+        Some(paths) => {
+            let walk = WalkOptions {
+                paths,
+                max_file_size: s.max_file_size,
+                no_ignore: s.no_ignore,
+                threads: s.threads.unwrap_or(0),
+            };
+            scan::scan_tree(&engine, &p.policy, &p.opts, &walk)
+        }
     };
     for w in &outcome.warnings {
         eprintln!("warning: {}", keyhound::term::escape_controls(w));
@@ -178,7 +333,7 @@ pub(super) fn collect_findings(target: &Target, how: &Collect) -> Result<Collect
     if outcome.stats.files == 0 && outcome.stats.unreadable > 0 {
         bail!("nothing could be read at the given path(s)");
     }
-    Ok(p.collected(outcome, engine, root, baseline))
+    Ok(p.collected(outcome, engine, plan.place, baseline))
 }
 
 /// The fingerprint scope: `[fingerprint] scope`, else the repository's remote (`remote`,
@@ -187,79 +342,52 @@ pub(super) fn scope_of(cfg: &Config, remote: Option<String>) -> Scope {
     Scope::new(&cfg.fingerprint_scope.clone().or(remote).unwrap_or_default())
 }
 
-/// `--staged`, `--git` and `--pre-push`: scans a repository's objects, not its files.
-fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
-    let mut target = target.clone();
-    // `keyhound scan --git DIR`: clap reads DIR as the range; an existing directory with no
-    // `..` in it is meant as the repository.
-    if let Some(r) = &target.git {
-        if target.paths.is_empty() && !r.contains("..") && Path::new(r).is_dir() {
-            target.paths.push(PathBuf::from(r));
-            target.git = Some(String::new());
-        }
-    }
-    if target.paths.len() > 1 {
-        bail!("--staged, --git and --pre-push scan one repository: give at most one path");
-    }
-    let path = target
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    if path.as_os_str() == "-" {
-        bail!("`-` (standard input) cannot be combined with --staged, --git or --pre-push");
-    }
-    if std::fs::symlink_metadata(&path).is_err() {
-        bail!("{}: no such file or directory", path.display());
-    }
-    if target.staged {
-        return collect_staged(&target, &path, how);
-    }
-    if let Some(n) = target.threads.filter(|&n| n > 0) {
+/// `--git` and `--pre-push`: scans a repository's commits, not its files.
+fn collect_history(plan: Plan, how: &Collect) -> Result<Collected> {
+    let Source::History {
+        path,
+        select,
+        pre_push,
+    } = &plan.source
+    else {
+        unreachable!("collect_history is called for history sources")
+    };
+    let s = &plan.settings;
+    if let Some(n) = s.threads.filter(|&n| n > 0) {
         // History scans run on rayon's pool: -j sizes it.
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
             .context("cannot start worker threads")?;
     }
-    let repo = git::open(&path)?;
-    let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-    let select = if target.pre_push {
-        pre_push_selection()?
-    } else {
-        Some(HistoryOptions {
-            range: target.git.clone().filter(|r| !r.is_empty()),
-            all: target.all,
-            since_commit: target.since_commit.clone(),
-            ..HistoryOptions::default()
-        })
-    };
+    let repo = plan.place.repository()?;
+    let root = &plan.place.root;
     // `scan --git services/api`: only that part of the repository.
-    let prefix = git::prefix_of(&repo, &path);
-    let select = select.map(|s| HistoryOptions {
+    let prefix = git::prefix_of(repo, path);
+    let select = select.clone().map(|s| HistoryOptions {
         prefix: prefix.clone(),
         ..s
     });
     let ends = match &select {
-        Some(s) if !target.pre_push => git::range_ends(&repo, s)?,
+        Some(s) if !pre_push => git::range_ends(repo, s)?,
         _ => None,
     };
-    let trusted = trusted_files(&repo, &root, &target, ends, how)?;
+    let trusted = trusted_files(repo, root, &plan, ends, how)?;
     if let (Some(from), false) = (&trusted.from, how.quiet) {
         eprintln!("note: configuration, .keyhoundignore and baseline read from {from}");
     }
     let mut cfg = trusted.config;
-    let engine = build_engine(&target, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let p = prepare(&target, cfg, trusted.ignored, git::remote_scope(&repo), how)?;
+    let engine = build_engine(s, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
+    let p = prepare(s, cfg, trusted.ignored, git::remote_scope(repo), how)?;
     let mut outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
             &p.policy,
             &p.opts,
-            &repo,
+            repo,
             &scan::HistoryRun {
                 select,
-                max_file_size: target.max_file_size,
+                max_file_size: s.max_file_size,
                 progress: how.progress,
                 suppressions: ends.map(|(base, head)| scan::SuppressionCheck {
                     base,
@@ -286,7 +414,7 @@ fn collect_git(target: &Target, how: &Collect) -> Result<Collected> {
     for w in &outcome.warnings {
         eprintln!("warning: {}", keyhound::term::escape_controls(w));
     }
-    Ok(p.collected(outcome, engine, root, trusted.baseline))
+    Ok(p.collected(outcome, engine, plan.place, trusted.baseline))
 }
 
 /// The configuration, the `.keyhoundignore` fingerprints and the baseline a git scan uses,
@@ -314,19 +442,19 @@ fn repo_relative(root: &Path, path: &Path) -> Option<String> {
 }
 
 fn trusted_files(
-    repo: &git2::Repository,
+    repo: &git::Repository,
     root: &Path,
-    target: &Target,
-    ends: Option<(git2::Oid, git2::Oid)>,
+    plan: &Plan,
+    ends: Option<(git::Oid, git::Oid)>,
     how: &Collect,
 ) -> Result<Trusted> {
-    use crate::cli::ConfigFrom;
-    let config_path = match &target.config {
+    let explicit = plan.config.explicit.as_deref();
+    let config_path = match explicit {
         Some(f) => repo_relative(root, f),
         None => Some(keyhound::config::CONFIG_FILE.to_string()),
     };
     let baseline_path = how.baseline.as_deref().and_then(|b| repo_relative(root, b));
-    let at = match (target.config_from, ends) {
+    let at = match (plan.config_from, ends) {
         (Some(ConfigFrom::Worktree), _) | (None, None) => None,
         (Some(ConfigFrom::Base) | None, Some((base, _))) => Some((base, "base")),
         (Some(ConfigFrom::Head), Some((_, head))) => Some((head, "head")),
@@ -337,8 +465,8 @@ fn trusted_files(
     };
     let Some((commit, which)) = at else {
         return Ok(Trusted {
-            config: load_config(target.config.as_deref(), root)?,
-            ignored: worktree_ignored(target, how, root)?,
+            config: plan.config.load()?,
+            ignored: worktree_ignored(&plan.settings, how, root)?,
             // A bad baseline file is an error before the scan, not after a long one.
             baseline: how.baseline.as_deref().map(Baseline::load).transpose()?,
             from: None,
@@ -351,9 +479,9 @@ fn trusted_files(
     let read = |rel: &str| -> Result<Option<String>> {
         Ok(git::file_at(repo, commit, rel)?.map(|b| String::from_utf8_lossy(&b).into_owned()))
     };
-    let config = match (&target.config, &config_path) {
+    let config = match (explicit, &config_path) {
         // A configuration outside the repository is the operator's, not the range's.
-        (Some(f), None) => load_config(Some(f), root)?,
+        (Some(_), None) => plan.config.load()?,
         (explicit, Some(rel)) => match read(rel)? {
             Some(text) => keyhound::config::parse(&format!("{rel} at {which} commit {short}"), &text)?,
             None if explicit.is_some() => bail!(
@@ -363,7 +491,7 @@ fn trusted_files(
         },
         (None, None) => keyhound::config::load(None)?,
     };
-    let ignored = if how.apply_ignore && !target.no_ignore {
+    let ignored = if how.apply_ignore && !plan.settings.no_ignore {
         read(keyhound::source::fs::IGNORE_FILE)?
             .map(|t| baseline::fingerprints_in(&t).into_iter().collect())
             .unwrap_or_default()
@@ -397,11 +525,11 @@ fn trusted_files(
 
 /// The fingerprints `.keyhoundignore` at `root` silences, when the scan applies them.
 fn worktree_ignored(
-    target: &Target,
+    settings: &Settings,
     how: &Collect,
     root: &Path,
 ) -> Result<std::collections::HashSet<String>> {
-    Ok(if how.apply_ignore && !target.no_ignore {
+    Ok(if how.apply_ignore && !settings.no_ignore {
         baseline::ignored_fingerprints(root)?.into_iter().collect()
     } else {
         Default::default()
@@ -411,24 +539,27 @@ fn worktree_ignored(
 /// The pre-commit path, where every millisecond is paid on every commit: the rules are
 /// loaded and the engine built (with the keyed generic rules' regexes, which nearly every
 /// commit needs) on a second thread while this one reads the index and diffs it against HEAD.
-fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collected> {
+fn collect_staged(plan: Plan, how: &Collect) -> Result<Collected> {
     let started = std::time::Instant::now();
-    let (prepared, staged) = std::thread::scope(|s| {
-        let prepare = s.spawn(|| -> Result<(Config, Engine)> {
-            let mut cfg = load_config(target.config.as_deref(), path)?;
+    let Source::Staged(path) = &plan.source else {
+        unreachable!("collect_staged is called for --staged")
+    };
+    let s = &plan.settings;
+    let (prepared, staged) = std::thread::scope(|scope| {
+        let prepare = scope.spawn(|| -> Result<(Config, Engine)> {
+            let mut cfg = plan.config.load()?;
             // A commit is a few files: an automaton that builds fast beats one that runs fast.
-            let engine = build_engine(target, std::mem::take(&mut cfg.rules), Workload::Small)?;
+            let engine = build_engine(s, std::mem::take(&mut cfg.rules), Workload::Small)?;
             engine.warm_up(|rule| rule.assignment_gate);
             Ok((cfg, engine))
         });
-        let staged = git::open(path).and_then(|repo| {
-            let mut staged = git::staged(&repo, target.max_file_size)?;
-            let prefix = git::prefix_of(&repo, path);
+        let staged = plan.place.repository().and_then(|repo| {
+            let mut staged = git::staged(repo, s.max_file_size)?;
+            let prefix = git::prefix_of(repo, path);
             staged
                 .files
                 .retain(|f| git::under(prefix.as_deref(), &f.path));
-            let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-            Ok((staged, root, git::remote_scope(&repo)))
+            Ok(staged)
         });
         let prepared = prepare
             .join()
@@ -436,21 +567,21 @@ fn collect_staged(target: &Target, path: &Path, how: &Collect) -> Result<Collect
         (prepared, staged)
     });
     let (cfg, engine) = prepared?;
-    let (staged, root, remote) = staged?;
+    let staged = staged?;
     let baseline = how.baseline.as_deref().map(Baseline::load).transpose()?;
-    let ignored = worktree_ignored(target, how, &root)?;
-    let p = prepare(target, cfg, ignored, remote, how)?;
+    let ignored = worktree_ignored(s, how, &plan.place.root)?;
+    let p = prepare(s, cfg, ignored, plan.place.remote_scope(), how)?;
     let outcome = scan::scan_staged(&engine, &p.policy, &p.opts, &staged, started);
-    Ok(p.collected(outcome, engine, root, baseline))
+    Ok(p.collected(outcome, engine, plan.place, baseline))
 }
 
 fn build_engine(
-    target: &Target,
+    settings: &Settings,
     rules: keyhound::rules::RuleSet,
     workload: Workload,
 ) -> Result<Engine> {
     let mut engine = Engine::for_rule_set(rules, workload)?;
-    engine.set_include_invalid(target.include_invalid);
+    engine.set_include_invalid(settings.include_invalid);
     // While the ignore files and the walk get going.
     engine.build_in_background();
     Ok(engine)
@@ -469,14 +600,14 @@ impl Prepared {
         self,
         outcome: Outcome,
         engine: Engine,
-        root: PathBuf,
+        place: Place,
         baseline: Option<Baseline>,
     ) -> Collected {
         Collected {
             outcome,
             engine,
             revocation: self.revocation,
-            root,
+            place,
             scope: self.opts.scope,
             baseline,
         }
@@ -487,7 +618,7 @@ impl Prepared {
 /// fingerprints `ignored` lists), the finding options (with the fingerprint scope:
 /// `[fingerprint] scope`, else the repository's `remote`) and the revocation settings.
 fn prepare(
-    target: &Target,
+    settings: &Settings,
     cfg: Config,
     ignored: std::collections::HashSet<String>,
     remote: Option<String>,
@@ -498,9 +629,9 @@ fn prepare(
         policy: Policy {
             allowlist: cfg.allowlist,
             test_paths: cfg.test_paths,
-            include_test_keys: target.include_test_keys,
+            include_test_keys: settings.include_test_keys,
             ignored,
-            min_confidence: target
+            min_confidence: settings
                 .confidence
                 .or(cfg.min_confidence)
                 .unwrap_or(keyhound::rules::Confidence::Medium),
@@ -508,7 +639,7 @@ fn prepare(
         opts: keyhound::finding::Options {
             line_hashes: how.line_hashes,
             raw_lines: how.raw_lines,
-            ignore_inline_allow: target.no_inline_allow,
+            ignore_inline_allow: settings.no_inline_allow,
             scope,
         },
         revocation: cfg.revocation,
@@ -547,7 +678,7 @@ pub(super) fn wants_revocation(args: &ScanArgs) -> bool {
 fn send_revocations(
     args: &ScanArgs,
     cfg: Option<keyhound::revoke::RevocationConfig>,
-    scan_path: &Path,
+    place: &Place,
     findings: &mut [Finding],
 ) -> Result<()> {
     use keyhound::revoke::{self, Delivery, Origin, Settings};
@@ -558,7 +689,7 @@ fn send_revocations(
     let confirmed: Vec<usize> = (0..findings.len())
         .filter(|&i| findings[i].confirmation.is_confirmed())
         .collect();
-    let origin = Origin::discover(scan_path);
+    let origin = Origin::of(place);
     // GitHub's partner format carries the token itself.
     let include_token = cfg.include_token || cfg.format == "github-partner";
     let reports: Vec<_> = confirmed
@@ -731,4 +862,71 @@ fn write_report(
     };
     keyhound::util::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
         .with_context(|| format!("cannot write report to {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn plan(args: &[&str]) -> Result<Plan> {
+        let cli = Cli::parse_from(["keyhound", "scan"].iter().chain(args));
+        let Command::Scan(scan) = cli.command else {
+            panic!("not scan")
+        };
+        Plan::resolve(&scan.target)
+    }
+
+    #[test]
+    fn the_plan_resolves_the_source_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        // `--git DIR` is the repository DIR, not a range named DIR.
+        let p = plan(&["--git", d]).unwrap();
+        assert!(
+            matches!(&p.source, Source::History { path, select: Some(s), pre_push: false }
+                if path == dir.path() && s.range.is_none()),
+        );
+        assert!(matches!(plan(&["-"]).unwrap().source, Source::Stdin));
+        assert!(matches!(
+            plan(&["--staged", d]).unwrap().source,
+            Source::Staged(_)
+        ));
+        let err = |args: &[&str]| plan(args).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err(&["-", d]).contains("cannot be combined with other paths"));
+        assert!(err(&["--staged", "-"]).contains("cannot be combined with --staged"));
+        assert!(err(&["--staged", d, d]).contains("at most one path"));
+        assert!(err(&[&format!("{d}/missing")]).contains("no such file or directory"));
+        assert!(err(&["--config", &format!("{d}/none.toml"), d]).contains("does not exist"));
+    }
+
+    #[test]
+    fn outside_a_repository_the_root_is_the_scanned_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.env"), "x").unwrap();
+        std::fs::write(dir.path().join(keyhound::config::CONFIG_FILE), "").unwrap();
+        let file = dir.path().join("a.env");
+        let p = plan(&[file.to_str().unwrap()]).unwrap();
+        assert!(p.place.repo.is_none());
+        assert_eq!(p.place.root, dir.path());
+        // The configuration beside the file is the one read; revocations spool there too.
+        assert_eq!(
+            p.config.on_disk.as_deref(),
+            Some(dir.path().join(keyhound::config::CONFIG_FILE).as_path())
+        );
+        let origin = keyhound::revoke::Origin::of(&p.place);
+        assert!(
+            origin.state_dir.ends_with(".keyhound"),
+            "{:?}",
+            origin.state_dir
+        );
+        assert!(
+            !origin.state_dir.starts_with(&file),
+            "{:?}",
+            origin.state_dir
+        );
+        let why = p.place.repository().err().map(|e| e.to_string());
+        assert!(why.unwrap().contains("not inside a git repository"));
+    }
 }
