@@ -276,7 +276,7 @@ pub fn fingerprints_in(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::finding::{Context as Ctx, FindingKind, Secret};
-    use crate::rules::{Environment, Severity};
+    use crate::rules::Severity;
 
     fn finding(path: &str, rule: &str, secret: &str, scope: &Scope) -> Finding {
         Finding {
@@ -301,7 +301,7 @@ mod tests {
             confirmation: crate::detect::Confirmation::None,
             confidence: crate::rules::Confidence::Medium,
             doubt: None,
-            environment: Environment::Unknown,
+            environment: None,
             context: Ctx::Code,
             kind: FindingKind::Hardcoded,
             revocation: None,

@@ -7,6 +7,7 @@ pub mod context;
 pub mod docs;
 
 use crate::detect::{Confirmation, Engine, Match};
+use crate::keys::Env;
 use crate::rules::{Confidence, Environment, Rule, Severity};
 use crate::source::{CommitInfo, Origin};
 pub use crate::util::redact;
@@ -108,9 +109,34 @@ pub struct Finding {
     pub context: Context,
     /// `live-in-test` or `hardcoded`; set by [`Policy::admit`].
     pub kind: FindingKind,
-    /// With `--revoke`: what became of the revocation report (`revoked`, `already-revoked`,
-    /// `unknown-key`, `failed: …`, `spooled`, `dry-run`).
-    pub revocation: Option<String>,
+    /// With `--revoke`: what became of the revocation report.
+    pub revocation: Option<Revocation>,
+}
+
+/// What became of a confirmed finding's revocation report (`--revoke`); reports show it as
+/// `revoked`, `already-revoked`, `unknown-key`, `spooled`, `failed: …` or `dry-run`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// The receiver's answer: `revoked`, `already-revoked`, `unknown-key`; or
+    /// `already-reported` when it refused the message as a replay of one it processed.
+    Answered(String),
+    /// Not delivered after the retries; kept in the spool.
+    Spooled,
+    /// Refused for good (a 4xx other than 429); kept in the spool too.
+    Failed(String),
+    /// `--revoke-dry-run`: shown, not sent.
+    DryRun,
+}
+
+impl std::fmt::Display for Revocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Revocation::Answered(answer) => f.write_str(answer),
+            Revocation::Spooled => f.write_str("spooled"),
+            Revocation::Failed(why) => write!(f, "failed: {why}"),
+            Revocation::DryRun => f.write_str("dry-run"),
+        }
+    }
 }
 
 impl Finding {
@@ -119,7 +145,7 @@ impl Finding {
     /// test code shown with `--include-test-keys`, or a suppression added.
     pub fn is_note(&self) -> bool {
         self.confirmation == Confirmation::ChecksumFailed
-            || (self.environment == Environment::Test && self.context == Context::Test)
+            || (self.environment == Some(Env::Test) && self.context == Context::Test)
             || self.is_suppression()
     }
 
@@ -174,7 +200,7 @@ impl Finding {
             // Certainly added; shown whatever --confidence says.
             confidence: Confidence::High,
             doubt: None,
-            environment: Environment::Unknown,
+            environment: None,
             context: Context::Code,
             kind: FindingKind::SuppressionAdded,
             revocation: None,
@@ -385,7 +411,7 @@ impl Policy {
             Context::Code => f.context,
             other => other,
         };
-        f.kind = if f.environment == Environment::Live && f.context == Context::Test {
+        f.kind = if f.environment == Some(Env::Live) && f.context == Context::Test {
             FindingKind::LiveInTest
         } else {
             FindingKind::Hardcoded
@@ -394,23 +420,21 @@ impl Policy {
             f.context,
             f.confidence,
             f.confirmation.is_confirmed(),
-            f.environment == Environment::Live,
+            f.environment == Some(Env::Live),
         );
         // Documentation that calls a value an example (or shows it in a doctest) says what
         // it is; a confirmed or live key is still reported.
         if f.context == Context::Docs
             && f.doubt.is_none()
             && !f.confirmation.is_confirmed()
-            && f.environment != Environment::Live
+            && f.environment != Some(Env::Live)
             && example_line(&f.line_redacted)
         {
             f.confidence = Confidence::Low;
             f.doubt = Some("example");
         }
         // A test key where tests live is what test keys are for.
-        if f.environment == Environment::Test
-            && f.context == Context::Test
-            && !self.include_test_keys
+        if f.environment == Some(Env::Test) && f.context == Context::Test && !self.include_test_keys
         {
             return false;
         }

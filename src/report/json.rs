@@ -64,7 +64,7 @@ struct JsonFinding<'a> {
     level: &'static str,
     /// With `--revoke`: `revoked`, `already-revoked`, `unknown-key`, `failed: …`, `spooled`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    revocation: Option<&'a str>,
+    revocation: Option<String>,
     /// History scans only: the commit that first introduced the secret at this path.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<JsonCommit<'a>>,
@@ -140,12 +140,12 @@ fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFindi
         fingerprint: &f.fingerprint,
         kind: f.kind.as_str(),
         confirmation: f.confirmation.as_str(),
-        environment: f.environment.as_str(),
+        environment: crate::rules::environment_name(f.environment),
         context: f.context.as_str(),
         confidence: f.confidence.as_str(),
         doubt: f.doubt,
         level: super::level(f),
-        revocation: f.revocation.as_deref(),
+        revocation: f.revocation.as_ref().map(ToString::to_string),
         commit: f.commit.as_deref().map(|c| JsonCommit {
             id: &c.id,
             author_name: &c.author_name,

@@ -11,7 +11,7 @@ use crate::scan::Outcome;
 use std::io::{self, Write};
 
 /// Output format of `keyhound scan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Readable report with a summary line (colored on a terminal; NO_COLOR respected).
     Text,
@@ -23,6 +23,52 @@ pub enum Format {
     Github,
     /// A Markdown summary with a table of findings (GitHub's job summary).
     Markdown,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+    ];
+
+    /// The name `--format` and `--report` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    /// One line saying what the format is for.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Text => {
+                "Readable report with a summary line (colored on a terminal; NO_COLOR respected)"
+            }
+            Format::Json => "A stable JSON document (see README for the fields)",
+            Format::Sarif => "SARIF 2.1.0, for GitHub code scanning and other SARIF consumers",
+            Format::Github => {
+                "GitHub Actions workflow commands: one annotation per finding (`::error file=…`)"
+            }
+            Format::Markdown => {
+                "A Markdown summary with a table of findings (GitHub's job summary)"
+            }
+        }
+    }
+
+    /// The format named `name` (ASCII case-insensitive).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
 }
 
 /// How to render a report.
@@ -108,6 +154,20 @@ pub fn write(
 
 #[cfg(test)]
 mod tests {
+    use super::Format;
+
+    #[test]
+    fn formats_are_named_once() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+            assert_eq!(Format::from_name(&f.name().to_uppercase()), Some(f));
+            assert!(!f.description().is_empty());
+        }
+        assert_eq!(Format::from_name("xml"), None);
+        let names: std::collections::HashSet<_> = Format::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), Format::ALL.len());
+    }
+
     #[test]
     fn hardcoded_titles_never_say_it_twice() {
         assert_eq!(

@@ -331,7 +331,7 @@ impl<'a> Plan<'a> {
         props.insert("kind".to_string(), serde_json::json!(f.kind.as_str()));
         props.insert(
             "environment".to_string(),
-            serde_json::json!(f.environment.as_str()),
+            serde_json::json!(crate::rules::environment_name(f.environment)),
         );
         props.insert("context".to_string(), serde_json::json!(f.context.as_str()));
         props.insert(
@@ -358,7 +358,7 @@ impl<'a> Plan<'a> {
             }
         }
         if let Some(r) = &f.revocation {
-            props.insert("revocation".to_string(), serde_json::json!(r));
+            props.insert("revocation".to_string(), serde_json::json!(r.to_string()));
         }
         let mut result_tags = Vec::new();
         if f.kind == crate::finding::FindingKind::LiveInTest {

@@ -3,7 +3,7 @@
 use super::Options;
 use crate::detect::Confirmation;
 use crate::finding::{Context, Finding, FindingKind};
-use crate::rules::{Environment, Severity};
+use crate::rules::Severity;
 use crate::scan::{Kind, Outcome};
 use crate::term::escape_controls as esc;
 use anstyle::{AnsiColor, Style};
@@ -181,10 +181,10 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
         Context::Docs => Some("documentation or examples"),
     };
     let context = match (f.environment, place) {
-        (Environment::Unknown, None) => None,
-        (Environment::Unknown, Some(place)) => Some(format!("in {place}")),
-        (env, Some(place)) => Some(format!("{} key in {place}", env.as_str())),
-        (env, None) => Some(format!("{} key", env.as_str())),
+        (None, None) => None,
+        (None, Some(place)) => Some(format!("in {place}")),
+        (Some(env), Some(place)) => Some(format!("{} key in {place}", env.as_str())),
+        (Some(env), None) => Some(format!("{} key", env.as_str())),
     };
     if let Some(context) = context {
         writeln!(out, "  context:     {context}")?;
@@ -194,7 +194,7 @@ fn write_finding(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result
         None => writeln!(out, "  confidence:  {}", f.confidence)?,
     }
     if let Some(r) = &f.revocation {
-        writeln!(out, "  revocation:  {}", esc(r))?;
+        writeln!(out, "  revocation:  {}", esc(&r.to_string()))?;
     }
     writeln!(out, "  fingerprint: {}", paint(c, dim, &f.fingerprint))?;
     writeln!(out)?;

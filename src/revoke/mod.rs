@@ -358,26 +358,7 @@ pub fn report_for(f: &Finding, origin: &Origin, include_token: bool) -> LeakRepo
 }
 
 /// What became of one report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// The receiver's answer: `revoked`, `already-revoked`, `unknown-key`; or
-    /// `already-reported` when it refused the message as a replay of one it processed.
-    Answered(String),
-    /// Not delivered after the retries; kept in the spool.
-    Spooled,
-    /// Refused for good (a 4xx other than 429); kept in the spool too.
-    Failed(String),
-}
-
-impl Delivery {
-    pub fn describe(&self) -> String {
-        match self {
-            Delivery::Answered(s) => s.clone(),
-            Delivery::Spooled => "spooled".into(),
-            Delivery::Failed(why) => format!("failed: {why}"),
-        }
-    }
-}
+pub use crate::finding::Revocation;
 
 /// One attempt, for the audit log (no key material).
 #[derive(Debug, Serialize)]
@@ -429,7 +410,7 @@ fn uses_tls(url: &str) -> bool {
 /// Sends batches of ≤ 100 reports, retrying transient failures; returns each report's
 /// fate in order. Undelivered reports are kept in the spool with the URL they were for;
 /// delivered ones leave it (a report spooled by an earlier run and delivered now is done).
-pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> Vec<Delivery> {
+pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> Vec<Revocation> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)
@@ -458,11 +439,11 @@ pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> 
                     match result.results.iter().find(|x| x.id == r.id) {
                         Some(x) => {
                             delivered.insert(r.id.clone());
-                            out.push(Delivery::Answered(x.outcome.clone()));
+                            out.push(Revocation::Answered(x.outcome.clone()));
                         }
                         // Not in the answer: nothing settled (an entry already spooled
                         // for it stays).
-                        None => out.push(Delivery::Answered("unanswered".into())),
+                        None => out.push(Revocation::Answered("unanswered".into())),
                     }
                 }
             }
@@ -471,16 +452,16 @@ pub fn deliver(settings: &Settings, origin: &Origin, reports: &[LeakReport]) -> 
                 out.extend(
                     chunk
                         .iter()
-                        .map(|_| Delivery::Answered("already-reported".into())),
+                        .map(|_| Revocation::Answered("already-reported".into())),
                 );
             }
             BatchFate::Transient => {
                 spool.extend(chunk.iter().map(|r| SpoolEntry::new(r, &settings.url)));
-                out.extend(chunk.iter().map(|_| Delivery::Spooled));
+                out.extend(chunk.iter().map(|_| Revocation::Spooled));
             }
             BatchFate::Final(why) => {
                 spool.extend(chunk.iter().map(|r| SpoolEntry::new(r, &settings.url)));
-                out.extend(chunk.iter().map(|_| Delivery::Failed(why.clone())));
+                out.extend(chunk.iter().map(|_| Revocation::Failed(why.clone())));
             }
         }
     }
@@ -782,7 +763,7 @@ pub fn retry_pending(
     cfg: &RevocationConfig,
     url_override: Option<&str>,
     origin: &Origin,
-) -> Result<Vec<(LeakReport, Delivery)>, String> {
+) -> Result<Vec<(LeakReport, Revocation)>, String> {
     let spool = origin.spool_path();
     let cannot = |e: std::io::Error| format!("cannot resend {}: {e}", spool.display());
     let (entries, bad) = read_spool(origin).map_err(cannot)?;
@@ -838,7 +819,7 @@ pub fn retry_pending(
     results.extend(unsendable.into_iter().map(|r| {
         (
             r,
-            Delivery::Failed("no URL recorded for it: pass --revoke-url".into()),
+            Revocation::Failed("no URL recorded for it: pass --revoke-url".into()),
         )
     }));
     std::fs::remove_file(&aside).map_err(cannot)?;

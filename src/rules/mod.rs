@@ -5,6 +5,7 @@
 //! test suite runs against the compiled engine, so a rule nobody can safely change does
 //! not exist here.
 
+use crate::keys::Env;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -151,23 +152,13 @@ pub struct EnvironmentMarkers {
     pub test: Vec<String>,
 }
 
-/// The environment a secret is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Environment {
-    Live,
-    Test,
-    #[default]
-    Unknown,
-}
+/// The environment a secret is for, when its markers say: `live` or `test`, the same two a
+/// key keyhound issues has ([`Env`]); `None` when nothing says.
+pub type Environment = Option<Env>;
 
-impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Live => "live",
-            Environment::Test => "test",
-            Environment::Unknown => "unknown",
-        }
-    }
+/// `live`, `test` or `unknown`, as reports write an [`Environment`].
+pub fn environment_name(e: Environment) -> &'static str {
+    e.map_or("unknown", Env::as_str)
 }
 
 impl EnvironmentMarkers {
@@ -179,11 +170,11 @@ impl EnvironmentMarkers {
                 .any(|m| memchr::memmem::find(secret, m.as_bytes()).is_some())
         };
         if has(&self.live) {
-            Environment::Live
+            Some(Env::Live)
         } else if has(&self.test) {
-            Environment::Test
+            Some(Env::Test)
         } else {
-            Environment::Unknown
+            None
         }
     }
 }

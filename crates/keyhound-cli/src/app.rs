@@ -4,7 +4,7 @@ mod baseline;
 mod import;
 mod scan;
 
-use crate::cli::{Cli, Command, HookCommand, KeyCommand, KeyEnv, KeyFormat, RulesCommand};
+use crate::cli::{Cli, Command, HookCommand, KeyCommand, KeyFormat, RulesCommand};
 use anyhow::{bail, Context, Result};
 use keyhound::config::{self, Config};
 use keyhound::detect::check::check_examples;
@@ -223,7 +223,7 @@ fn run_serve(args: crate::cli::ServeArgs) -> Result<i32> {
 }
 
 fn run_key(cmd: KeyCommand) -> Result<i32> {
-    use keyhound::keys::{self, Env, Issuer};
+    use keyhound::keys::{self, Issuer};
     use keyhound_issuer::store::{self, KeyStore, NewKey, Verdict};
     // Everything a person reads has its control characters escaped: owners, labels, reasons
     // and locations may come from other people (a signed webhook report's location, say).
@@ -251,10 +251,6 @@ fn run_key(cmd: KeyCommand) -> Result<i32> {
             expires,
         } => {
             let issuer = Issuer::new(&prefix)?;
-            let env = match env {
-                KeyEnv::Live => Env::Live,
-                KeyEnv::Test => Env::Test,
-            };
             let mut issued = Vec::with_capacity(count as usize);
             match db {
                 Some(path) => {
@@ -547,7 +543,7 @@ fn load_config(explicit: Option<&Path>, place: &Place) -> Result<Config> {
 }
 
 fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
-    use keyhound::revoke::{self, Delivery, Origin};
+    use keyhound::revoke::{self, Origin, Revocation};
     use keyhound::term::escape_controls as esc;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let place = Place::find(&path);
@@ -565,7 +561,7 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
     }
     let mut left = 0;
     for (r, fate) in &results {
-        if !matches!(fate, Delivery::Answered(_)) {
+        if !matches!(fate, Revocation::Answered(_)) {
             left += 1;
         }
         // The spool is a file anyone with the repository can write; the answer is the
@@ -576,7 +572,7 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
             esc(&r.rule),
             esc(&r.location.path),
             r.location.line,
-            esc(&fate.describe())
+            esc(&fate.to_string())
         );
     }
     println!("{} delivered, {left} still pending", results.len() - left);

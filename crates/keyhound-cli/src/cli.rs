@@ -166,11 +166,17 @@ pub struct ServeArgs {
     pub max_connections: u32,
 }
 
-/// Environment of an issued key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum KeyEnv {
-    Live,
-    Test,
+/// `--env live|test`: the environment of an issued key ([`keyhound::keys::Env`]).
+fn env_parser() -> impl clap::builder::TypedValueParser<Value = keyhound::keys::Env> {
+    use clap::builder::TypedValueParser as _;
+    use keyhound::keys::Env;
+    clap::builder::PossibleValuesParser::new([Env::Live.as_str(), Env::Test.as_str()]).map(|s| {
+        if s == Env::Test.as_str() {
+            Env::Test
+        } else {
+            Env::Live
+        }
+    })
 }
 
 /// Output of `keyhound key new`, `key list` and `rules list`: a table or JSON.
@@ -209,8 +215,8 @@ pub enum KeyCommand {
         #[arg(long)]
         prefix: String,
         /// The environment the key is for.
-        #[arg(long, value_enum, default_value_t = KeyEnv::Live)]
-        env: KeyEnv,
+        #[arg(long, default_value = "live", value_parser = env_parser())]
+        env: keyhound::keys::Env,
         /// How many keys to issue.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         count: u32,
@@ -426,7 +432,7 @@ pub struct ScanArgs {
     pub baseline: Option<PathBuf>,
 
     /// Report format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    #[arg(short, long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 
     /// SARIF: the category of this upload (`runAutomationDetails.id`), so several uploads —
@@ -619,17 +625,22 @@ pub enum RulesCommand {
     },
 }
 
+/// `--format`: the report formats, each with its description in `--help`.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(
+        Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.description())),
+    )
+    .map(|name| Format::from_name(&name).unwrap_or(Format::Text))
+}
+
 /// `FORMAT=FILE` for `--report`.
 fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
-    use clap::ValueEnum;
     let (format, file) = s
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: expected FORMAT=FILE, e.g. sarif=keyhound.sarif"))?;
-    let format = Format::from_str(format, true).map_err(|_| {
-        let names: Vec<String> = Format::value_variants()
-            .iter()
-            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
-            .collect();
+    let format = Format::from_name(format).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         format!("`{format}` is not a report format ({})", names.join(", "))
     })?;
     if file.is_empty() {

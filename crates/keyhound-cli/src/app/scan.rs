@@ -673,7 +673,7 @@ pub(super) fn wants_revocation(args: &ScanArgs) -> bool {
 }
 
 /// `--revoke`: sends the checksum-confirmed findings to the revocation webhook and records
-/// each one's outcome on the finding (for the report). Delivery problems never change the
+/// each one's outcome on the finding (for the report). Revocation problems never change the
 /// scan's exit code: the findings are what it reports.
 fn send_revocations(
     args: &ScanArgs,
@@ -681,7 +681,7 @@ fn send_revocations(
     place: &Place,
     findings: &mut [Finding],
 ) -> Result<()> {
-    use keyhound::revoke::{self, Delivery, Origin, Settings};
+    use keyhound::revoke::{self, Origin, Revocation, Settings};
     if !wants_revocation(args) {
         return Ok(());
     }
@@ -722,7 +722,7 @@ fn send_revocations(
             );
         }
         for &i in &confirmed {
-            findings[i].revocation = Some("dry-run".into());
+            findings[i].revocation = Some(revoke::Revocation::DryRun);
         }
         eprintln!(
             "revocation dry run: {} confirmed finding{} would be sent",
@@ -738,10 +738,10 @@ fn send_revocations(
     let fates = revoke::deliver(&settings, &origin, &reports);
     let undelivered = fates
         .iter()
-        .filter(|f| !matches!(f, Delivery::Answered(_)))
+        .filter(|f| !matches!(f, Revocation::Answered(_)))
         .count();
     for (&i, fate) in confirmed.iter().zip(&fates) {
-        findings[i].revocation = Some(fate.describe());
+        findings[i].revocation = Some(fate.clone());
     }
     if undelivered > 0 {
         eprintln!(

@@ -1206,3 +1206,27 @@ fn confidence_low_shows_what_the_classifier_hides() {
         assert_eq!(f["confidence"], "low", "{f:#?}");
     }
 }
+
+#[test]
+fn a_report_format_that_does_not_exist_names_the_ones_that_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keyhound()
+        .args(["scan", "--report", "xml=out.xml"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(
+        err.contains("`xml` is not a report format (text, json, sarif, github, markdown)"),
+        "{err}"
+    );
+    // Names are case-insensitive.
+    keyhound()
+        .args(["scan", "--quiet", "--report", "SARIF=-"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+}
