@@ -3,9 +3,8 @@
 use crate::detect::{Engine, Scratch};
 use crate::finding::{self, Finding, Policy};
 use crate::source::fs::{walk, WalkOptions, WalkStats};
-use crate::source::git::{self, BlobRead, HistoryOptions};
+use crate::source::git::{self, BlobRead, GitError, HistoryOptions};
 use crate::source::{is_binary, Blob, Origin};
-use anyhow::{bail, Result};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -102,7 +101,7 @@ pub fn suppressions(
     max_file_size: u64,
     scanned: &HashSet<git2::Oid>,
     marked: &HashSet<git2::Oid>,
-) -> Result<Vec<Finding>> {
+) -> Result<Vec<Finding>, GitError> {
     use finding::Suppression;
     let files = &check.files;
     let kind_of = |path: &str| -> Option<Suppression> {
@@ -388,6 +387,17 @@ pub struct SuppressionCheck {
     pub scope: finding::Scope,
 }
 
+/// Why a history scan stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// Objects the walk listed could not be read (a damaged repository): the first one's
+    /// error, and how many more failed.
+    #[error("{first}{}", if *more > 0 { format!(" (and {more} more unreadable objects)") } else { String::new() })]
+    Unreadable { first: String, more: usize },
+}
+
 /// Scans every blob the selected commits introduce, each object once, in parallel. A secret
 /// is reported once per (secret, path), at the earliest commit that introduced it, with the
 /// number of other commits that introduced it too and whether it is still in HEAD.
@@ -397,7 +407,7 @@ pub fn scan_history(
     finding_opts: &finding::Options,
     repo: &git2::Repository,
     run: &HistoryRun,
-) -> Result<Outcome> {
+) -> Result<Outcome, HistoryError> {
     use indicatif::{ProgressBar, ProgressStyle};
     let started = Instant::now();
     let bar = |b: ProgressBar| {
@@ -572,11 +582,10 @@ pub fn scan_history(
 
     scanning.finish_and_clear();
     if let Some(first) = acc.errors.first() {
-        let more = acc.errors.len() - 1;
-        if more > 0 {
-            bail!("{first} (and {more} more unreadable objects)");
-        }
-        bail!("{first}");
+        return Err(HistoryError::Unreadable {
+            first: first.clone(),
+            more: acc.errors.len() - 1,
+        });
     }
 
     // Commit messages: a secret there is as leaked as one in a file. Each is a finding at

@@ -4,8 +4,16 @@
 
 use std::io::{self, Write};
 
+/// A file that could not be written: its path and the I/O error.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {error}", path.display())]
+pub struct WriteError {
+    pub path: std::path::PathBuf,
+    pub error: io::Error,
+}
+
 /// Writes `data` to `path`; see [`write_atomically_with`].
-pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
+pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<(), WriteError> {
     write_atomically_with(path, |w| w.write_all(data))
 }
 
@@ -18,18 +26,20 @@ pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> anyhow::Result<(
 pub fn write_atomically_with(
     path: &std::path::Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let cannot = || format!("cannot write {}", path.display());
+) -> Result<(), WriteError> {
+    let cannot = |error: io::Error| WriteError {
+        path: path.to_path_buf(),
+        error,
+    };
     let meta = std::fs::metadata(path); // follows symlinks
     if meta.as_ref().is_ok_and(|m| !m.is_file()) {
         let f = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .with_context(cannot)?;
+            .map_err(cannot)?;
         let mut w = io::BufWriter::new(f);
-        fill(&mut w).with_context(cannot)?;
-        w.flush().with_context(cannot)?;
+        fill(&mut w).map_err(cannot)?;
+        w.flush().map_err(cannot)?;
         return Ok(());
     }
     let target = if meta.is_ok() {
@@ -41,15 +51,12 @@ pub fn write_atomically_with(
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir).with_context(cannot)?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
     let mut w = io::BufWriter::new(tmp);
-    fill(&mut w).with_context(cannot)?;
-    let tmp = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(cannot)?;
-    tmp.persist(&target).with_context(cannot)?;
+    fill(&mut w).map_err(cannot)?;
+    let tmp = w.into_inner().map_err(|e| e.into_error()).map_err(cannot)?;
+    tmp.persist(&target).map_err(|e| cannot(e.error))?;
     Ok(())
 }
 

@@ -116,12 +116,35 @@ struct Global {
     commits: Vec<String>,
 }
 
+/// Why a gitleaks configuration could not be translated.
+#[derive(Debug, thiserror::Error)]
+pub enum TranslateError {
+    #[error("{name}: {message}")]
+    Toml { name: String, message: String },
+    #[error(
+        "{0}: none of its rules could be translated, and with --replace-defaults no rule would \
+         be in effect (every scan would come out clean); import without --replace-defaults to \
+         keep keyhound's built-in rules"
+    )]
+    NothingTranslated(String),
+    /// What the translator wrote does not load: a bug in the translator, not in the input.
+    #[error("{name}: the translation does not load ({message}); please report this")]
+    Untranslatable { name: String, message: String },
+}
+
 /// Translates gitleaks configuration text (`name` labels errors). keyhound's built-in rules
 /// stay on unless `replace_defaults`: then, as in gitleaks, a configuration without
 /// `[extend] useDefault = true` has only its own rules (and one none of whose rules could be
 /// translated is an error, not a configuration that finds nothing).
-pub fn translate(name: &str, text: &str, replace_defaults: bool) -> Result<Translation, String> {
-    let gl: GlConfig = toml::from_str(text).map_err(|e| format!("{name}: {}", e.message()))?;
+pub fn translate(
+    name: &str,
+    text: &str,
+    replace_defaults: bool,
+) -> Result<Translation, TranslateError> {
+    let gl: GlConfig = toml::from_str(text).map_err(|e| TranslateError::Toml {
+        name: name.to_string(),
+        message: e.message().to_string(),
+    })?;
     let mut t = Translation::default();
     let mut global = Global::default();
     let mut defaults = !replace_defaults;
@@ -161,16 +184,16 @@ pub fn translate(name: &str, text: &str, replace_defaults: bool) -> Result<Trans
         }
     }
     if !defaults && rules.is_empty() {
-        return Err(format!(
-            "{name}: none of its rules could be translated, and with --replace-defaults no \
-             rule would be in effect (every scan would come out clean); import without \
-             --replace-defaults to keep keyhound's built-in rules"
-        ));
+        return Err(TranslateError::NothingTranslated(name.to_string()));
     }
     t.config = render(name, gl.title.as_deref(), defaults, &global, &rules);
     // What we write must load: a failure here is a bug in this translator, not in the input.
-    super::parse("<translated configuration>", &t.config)
-        .map_err(|e| format!("{name}: the translation does not load ({e}); please report this"))?;
+    super::parse("<translated configuration>", &t.config).map_err(|e| {
+        TranslateError::Untranslatable {
+            name: name.to_string(),
+            message: e.to_string(),
+        }
+    })?;
     Ok(t)
 }
 
@@ -411,7 +434,7 @@ fn rule(r: &GlRule, skipped: &mut Vec<String>) -> Option<Rule> {
     // The rule must build: keywords, regex and allowlists together.
     if let Err(e) = Engine::new(vec![out.clone()])
         .map_err(|e| e.to_string())
-        .and_then(|e| e.validate().map_err(|(_, m)| m))
+        .and_then(|e| e.validate().map_err(|e| e.to_string()))
     {
         skipped.push(format!("{label}: {e}"));
         return None;

@@ -303,7 +303,7 @@ pub fn check_compiles(name: &str, rules: &[Rule]) -> Result<(), ConfigError> {
     let engine = Engine::new(rules.to_vec())?;
     engine
         .validate()
-        .map_err(|(i, msg)| ConfigError(format!("{name}: rule `{}`: {msg}", rules[i].id)))
+        .map_err(|e| ConfigError(format!("{name}: rule `{}`: {e}", rules[e.index].id)))
 }
 
 fn compile_allowlist(name: &str, raw: GlobalAllowlist) -> Result<Allowlist, ConfigError> {

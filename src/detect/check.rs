@@ -26,8 +26,8 @@ pub fn check_examples(engine: &Engine) -> Vec<ExampleFailure> {
             rule_id: rule.id.clone(),
             message,
         };
-        if let Err((_, e)) = engine.validate_one(ri) {
-            failures.push(fail(e));
+        if let Err(e) = engine.validate_one(ri) {
+            failures.push(fail(e.to_string()));
             continue;
         }
         if rule.examples.is_empty() {

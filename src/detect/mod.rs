@@ -69,7 +69,7 @@ struct Compiled {
 struct Lazy {
     patterns: Vec<String>,
     what: &'static str,
-    compiled: OnceLock<Result<Vec<Regex>, String>>,
+    compiled: OnceLock<Result<Vec<Regex>, PatternError>>,
 }
 
 impl Lazy {
@@ -81,7 +81,7 @@ impl Lazy {
         }
     }
 
-    fn get(&self) -> &Result<Vec<Regex>, String> {
+    fn get(&self) -> &Result<Vec<Regex>, PatternError> {
         self.compiled
             .get_or_init(|| compile_all(&self.patterns, self.what))
     }
@@ -102,7 +102,7 @@ struct RuleSlot {
     /// How the value classifier applies to the rule's matches (see [`Classify`]).
     classify: Classify,
     stopwords: Stopwords,
-    compiled: OnceLock<Result<Compiled, String>>,
+    compiled: OnceLock<Result<Compiled, PatternError>>,
     /// What the secret looks like (computed on first use).
     shape: OnceLock<Option<SecretShape>>,
 }
@@ -224,20 +224,48 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
+/// A pattern that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegexError {
+    /// regex-automata says "error building NFA", which tells nobody what to change.
+    #[error(
+        "the pattern compiles to more than the regex size limit ({mib} MiB); use smaller \
+         counted repetitions (`{{n,m}}`) or fewer alternatives"
+    )]
+    TooLarge { mib: usize },
+    /// regex-automata's message (syntax errors name the position).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A pattern of a rule or allowlist that does not compile: which kind of pattern (`what`:
+/// `regex`, `allowlist regex`, …), the pattern (for lists), and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what}{}: {error}", pattern.as_ref().map(|p| format!(" {p:?}")).unwrap_or_default())]
+pub struct PatternError {
+    pub what: &'static str,
+    pub pattern: Option<String>,
+    pub error: RegexError,
+}
+
+/// A rule of an engine whose patterns do not compile ([`Engine::validate`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
+pub struct InvalidRule {
+    /// The rule's index in [`Engine::rules`].
+    pub index: usize,
+    pub error: PatternError,
+}
+
 /// Compiles one pattern with the engine's settings.
-pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+pub fn compile_regex(pattern: &str) -> Result<Regex, RegexError> {
     Regex::builder()
         .syntax(syntax_config())
         .configure(meta::Config::new().utf8_empty(false))
         .build(pattern)
         .map_err(|e| match e.size_limit() {
-            // regex-automata says "error building NFA", which tells nobody what to change.
-            Some(limit) => format!(
-                "the pattern compiles to more than the regex size limit ({} MiB); use smaller \
-                 counted repetitions (`{{n,m}}`) or fewer alternatives",
-                limit >> 20
-            ),
-            None => e.to_string(),
+            Some(limit) => RegexError::TooLarge { mib: limit >> 20 },
+            None => RegexError::Invalid(e.to_string()),
         })
 }
 
@@ -334,16 +362,25 @@ fn expand_keywords(pattern: &str) -> String {
 }
 
 /// Compiles a list of patterns; the error names the kind (`what`) and the pattern at fault.
-pub fn compile_all(patterns: &[String], what: &str) -> Result<Vec<Regex>, String> {
+pub fn compile_all(patterns: &[String], what: &'static str) -> Result<Vec<Regex>, PatternError> {
     patterns
         .iter()
-        .map(|r| compile_regex(r).map_err(|e| format!("invalid {what} {r:?}: {e}")))
+        .map(|r| {
+            compile_regex(r).map_err(|error| PatternError {
+                what,
+                pattern: Some(r.clone()),
+                error,
+            })
+        })
         .collect()
 }
 
-fn compile_rule(rule: &Rule) -> Result<Compiled, String> {
-    let regex =
-        compile_regex(&expand_macros(&rule.regex)).map_err(|e| format!("invalid regex: {e}"))?;
+fn compile_rule(rule: &Rule) -> Result<Compiled, PatternError> {
+    let regex = compile_regex(&expand_macros(&rule.regex)).map_err(|error| PatternError {
+        what: "regex",
+        pattern: None,
+        error,
+    })?;
     let secret_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, "secret");
@@ -514,13 +551,16 @@ impl Engine {
     }
 
     /// Compiles every rule now; returns the first rule (by index) that fails and why.
-    pub fn validate(&self) -> Result<(), (usize, String)> {
+    pub fn validate(&self) -> Result<(), InvalidRule> {
         (0..self.len()).try_for_each(|i| self.validate_one(i))
     }
 
     /// Compiles rule `index` now; the error says what is wrong with it.
-    pub fn validate_one(&self, index: usize) -> Result<(), (usize, String)> {
-        let fail = |e: &String| (index, e.clone());
+    pub fn validate_one(&self, index: usize) -> Result<(), InvalidRule> {
+        let fail = |e: &PatternError| InvalidRule {
+            index,
+            error: e.clone(),
+        };
         let compiled = self.compiled(index).as_ref().map_err(fail)?;
         compiled.allow.get().as_ref().map_err(fail)?;
         compiled.allow_match.get().as_ref().map_err(fail)?;
@@ -578,7 +618,7 @@ impl Engine {
         self.core().slots.is_empty()
     }
 
-    fn compiled(&self, index: usize) -> &Result<Compiled, String> {
+    fn compiled(&self, index: usize) -> &Result<Compiled, PatternError> {
         let slot = &self.core().slots[index];
         slot.compiled.get_or_init(|| compile_rule(&slot.rule))
     }
@@ -1178,7 +1218,9 @@ regex = '''(?i)%KW:zzpay%%ASSIGN%(?P<secret>sk_live_[a-f0-9]{40})%END%'''
 
     #[test]
     fn a_regex_over_the_size_limit_says_so() {
-        let e = compile_regex("(?:[a-z0-9]{1000}){1000}").unwrap_err();
+        let e = compile_regex("(?:[a-z0-9]{1000}){1000}")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("size limit") && e.contains("MiB"), "{e}");
         assert!(!e.contains("NFA"), "{e}");
     }
@@ -1194,7 +1236,8 @@ regex = '''\b(?P<secret>demo_[a-z0-9]{10})\b'''
 allowlist = { regexes = ["(unclosed"] }
 "#;
         let e = engine(bad);
-        let (i, msg) = e.validate().unwrap_err();
+        let invalid = e.validate().unwrap_err();
+        let (i, msg) = (invalid.index, invalid.to_string());
         assert_eq!(e.rule(i).id, "demo.bad-allow");
         assert!(msg.contains("allowlist regex"), "{msg}");
         // Unvalidated, a broken allowlist hides nothing.

@@ -13,7 +13,6 @@
 //! scope, so it keeps working where the remote's URL differs (a fork, a mirror).
 
 use super::{fingerprint, Finding, Scope};
-use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -52,6 +51,41 @@ struct File {
     entries: Vec<Option<Entry>>,
 }
 
+/// A baseline or `.keyhoundignore` that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("cannot read baseline {}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{} is not a keyhound baseline: {invalid}", path.display())]
+    Invalid { path: PathBuf, invalid: Invalid },
+    #[error("cannot read {}: {error}", path.display())]
+    ReadIgnore {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+/// What is wrong with a baseline's text. Never quotes a value from it (serde's messages
+/// can): the position is enough.
+#[derive(Debug, thiserror::Error)]
+pub enum Invalid {
+    #[error("invalid JSON at line {line} column {column} ({category:?})")]
+    Json {
+        line: usize,
+        column: usize,
+        category: serde_json::error::Category,
+    },
+    #[error("format version {0} (this keyhound reads version {VERSION})")]
+    Version(u32),
+    #[error("entry for {0} has no valid fingerprint")]
+    Fingerprint(String),
+    #[error("entry for {0} has an invalid commit id")]
+    Commit(String),
+}
+
 impl Baseline {
     /// The baseline of `findings`, each with its repository-relative path (see [`RepoPaths`]).
     pub fn from_findings<'a>(
@@ -83,40 +117,37 @@ impl Baseline {
     }
 
     /// Reads a baseline file.
-    pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read baseline {}", path.display()))?;
-        Baseline::parse(&text)
-            .with_context(|| format!("{} is not a keyhound baseline", path.display()))
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|error| BaselineError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Baseline::parse(&text).map_err(|invalid| BaselineError::Invalid {
+            path: path.to_path_buf(),
+            invalid,
+        })
     }
 
     /// Parses a baseline file's text.
-    pub fn parse(text: &str) -> Result<Baseline> {
-        let file: File = serde_json::from_str(text).map_err(|e| {
-            // serde's message can quote the offending value; the position is enough.
-            anyhow::anyhow!(
-                "invalid JSON at line {} column {} ({:?})",
-                e.line(),
-                e.column(),
-                e.classify()
-            )
+    pub fn parse(text: &str) -> Result<Baseline, Invalid> {
+        let file: File = serde_json::from_str(text).map_err(|e| Invalid::Json {
+            line: e.line(),
+            column: e.column(),
+            category: e.classify(),
         })?;
         if file.keyhound_baseline != VERSION {
-            bail!(
-                "format version {} (this keyhound reads version {VERSION})",
-                file.keyhound_baseline
-            );
+            return Err(Invalid::Version(file.keyhound_baseline));
         }
         let mut entries: Vec<Entry> = file.entries.into_iter().flatten().collect();
         for e in &entries {
             if !is_fingerprint(&e.fingerprint) {
-                bail!("entry for {} has no valid fingerprint", e.path);
+                return Err(Invalid::Fingerprint(e.path.clone()));
             }
             if e.commit
                 .as_deref()
                 .is_some_and(|c| !crate::source::git::is_commit_id(c))
             {
-                bail!("entry for {} has an invalid commit id", e.path);
+                return Err(Invalid::Commit(e.path.clone()));
             }
         }
         entries.sort();
@@ -138,7 +169,7 @@ impl Baseline {
     }
 
     /// Writes the baseline atomically (temp file, then rename).
-    pub fn save(&self, path: &Path) -> Result<()> {
+    pub fn save(&self, path: &Path) -> Result<(), crate::util::WriteError> {
         crate::util::write_atomically(path, self.to_text().as_bytes())
     }
 
@@ -250,7 +281,7 @@ pub fn is_fingerprint(line: &str) -> bool {
 }
 
 /// The fingerprints `root/.keyhoundignore` lists (lower-cased; `#` starts a comment).
-pub fn ignored_fingerprints(root: &Path) -> Result<Vec<String>> {
+pub fn ignored_fingerprints(root: &Path) -> Result<Vec<String>, BaselineError> {
     let path = root.join(IGNORE_FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -258,7 +289,7 @@ pub fn ignored_fingerprints(root: &Path) -> Result<Vec<String>> {
         // A directory that cannot be read holds no ignore file anyone could read either:
         // the scan reports the directory itself, not a file in it.
         Err(_) if std::fs::read_dir(root).is_err() => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(error) => return Err(BaselineError::ReadIgnore { path, error }),
     };
     Ok(fingerprints_in(&text))
 }

@@ -130,16 +130,27 @@ pub struct TestPaths {
     docs: OnceLock<GlobSet>,
 }
 
-fn glob(g: &str) -> Result<globset::Glob, String> {
+/// A test-path glob that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("test path glob {glob:?}: {error}")]
+pub struct GlobError {
+    pub glob: String,
+    error: globset::Error,
+}
+
+fn glob(g: &str) -> Result<globset::Glob, GlobError> {
     GlobBuilder::new(g)
         .literal_separator(true)
         .build()
-        .map_err(|e| format!("test path glob {g:?}: {e}"))
+        .map_err(|error| GlobError {
+            glob: g.to_string(),
+            error,
+        })
 }
 
 impl TestPaths {
     /// The default conventions plus `extra` globs; the error names the bad glob.
-    pub fn new(extra: &[String]) -> Result<TestPaths, String> {
+    pub fn new(extra: &[String]) -> Result<TestPaths, GlobError> {
         for g in extra {
             glob(g)?;
         }

@@ -120,23 +120,79 @@ impl std::fmt::Debug for Settings {
     }
 }
 
+/// Why revocations cannot be sent: the settings (URL, format, secret, signing key) or the
+/// spool. No variant holds a secret or a URL (a URL may carry a password).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no revocation URL: set [revocation] url in .keyhound.toml or --revoke-url")]
+    NoUrl,
+    #[error(
+        "no revocation URL: set [revocation] url in .keyhound.toml or pass --revoke-url (the \
+         spooled reports were written by a keyhound that did not record where they were going)"
+    )]
+    NoUrlRecorded,
+    #[error("the revocation URL is not a valid URL: {0}")]
+    InvalidUrl(url::ParseError),
+    #[error(
+        "the revocation URL must not hold credentials (`user:password@`): the webhook is \
+         authenticated by its signing secret, and the URL is shown in messages and kept in the \
+         spool"
+    )]
+    UrlCredentials,
+    #[error("refusing plain http:// to {0}: use https:// (http is allowed only to loopback)")]
+    PlainHttp(String),
+    #[error("the revocation URL must start with https://")]
+    NotHttps,
+    #[error("the revocation URL cannot be used by the HTTP client")]
+    UnusableUrl,
+    #[error("the revocation URL is ambiguous: the HTTP client would read another host in it")]
+    AmbiguousUrl,
+    #[error(
+        "[revocation] format \"github-partner\" needs key_file (see `keyhound webhook keygen`)"
+    )]
+    NoKeyFile,
+    #[error(
+        "[revocation] format {0:?} is unknown (use \"standard-webhooks\" or \"github-partner\")"
+    )]
+    UnknownFormat(String),
+    #[error(
+        "[revocation] secret_env is not a valid environment variable name: it must name the \
+         variable that holds the signing secret (letters, digits and `_`, such as \
+         KEYHOUND_WEBHOOK_SECRET), never hold the secret"
+    )]
+    SecretEnvName,
+    /// The variable's name when it is one people write (never one that may be a secret).
+    #[error("{}", match .0 {
+        Some(name) => format!("{name} is not set: the revocation webhook needs its signing secret there"),
+        None => "the environment variable [revocation] secret_env names is not set: the \
+                 revocation webhook needs its signing secret there".to_string(),
+    })]
+    SecretNotSet(Option<String>),
+    #[error(transparent)]
+    SigningKey(#[from] partner::KeyError),
+    /// (The I/O error is in the message, not chained: said once however it is shown.)
+    #[error("cannot resend {}: {error}", path.display())]
+    Spool {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
 impl Settings {
     /// Settings from the configuration, `url_override` (`--revoke-url`) winning over its URL.
     /// The secret is read from the named environment variable.
-    pub fn new(cfg: &RevocationConfig, url_override: Option<&str>) -> Result<Settings, String> {
+    pub fn new(cfg: &RevocationConfig, url_override: Option<&str>) -> Result<Settings, Error> {
         let url = url_override
             .map(str::to_string)
             .or_else(|| cfg.url.clone())
-            .ok_or("no revocation URL: set [revocation] url in .keyhound.toml or --revoke-url")?;
+            .ok_or(Error::NoUrl)?;
         // From here on, the URL is the parsed one: the client connects where it was checked.
         let url = check_url(&url)?.to_string();
         let (timeout, max_retries) = (Duration::from_secs(cfg.timeout.max(1)), cfg.max_retries);
         match cfg.format.as_str() {
             "standard-webhooks" => {}
             "github-partner" => {
-                let path = cfg.key_file.as_ref().ok_or(
-                    "[revocation] format \"github-partner\" needs key_file (see `keyhound webhook keygen`)",
-                )?;
+                let path = cfg.key_file.as_ref().ok_or(Error::NoKeyFile)?;
                 let key = partner::load_signing_key(path)?;
                 let key_id = partner::key_id(&p256::ecdsa::VerifyingKey::from(&key))?;
                 return Ok(Settings {
@@ -154,35 +210,19 @@ impl Settings {
                     backoff: Duration::from_millis(500),
                 });
             }
-            other => {
-                return Err(format!(
-                    "[revocation] format {other:?} is unknown (use \"standard-webhooks\" or \"github-partner\")"
-                ))
-            }
+            other => return Err(Error::UnknownFormat(other.to_string())),
         }
         if !is_env_var_name(&cfg.secret_env) {
             // Never echoed: a value that is no variable name may be the secret itself.
-            return Err(
-                "[revocation] secret_env is not a valid environment variable name: it \
-                        must name the variable that holds the signing secret (letters, digits \
-                        and `_`, such as KEYHOUND_WEBHOOK_SECRET), never hold the secret"
-                    .into(),
-            );
+            return Err(Error::SecretEnvName);
         }
         let secret = std::env::var(&cfg.secret_env)
             .ok()
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {
-                if is_conventional_env_name(&cfg.secret_env) {
-                    format!(
-                        "{} is not set: the revocation webhook needs its signing secret there",
-                        cfg.secret_env
-                    )
-                } else {
-                    "the environment variable [revocation] secret_env names is not set: the \
-                     revocation webhook needs its signing secret there"
-                        .into()
-                }
+                Error::SecretNotSet(
+                    is_conventional_env_name(&cfg.secret_env).then(|| cfg.secret_env.clone()),
+                )
             })?;
         Ok(Settings {
             url,
@@ -229,34 +269,21 @@ fn is_loopback(url: &url::Url) -> bool {
 /// `http://127.0.0.1/`), which is what the client must use. HTTPS anywhere; plain HTTP only
 /// to loopback, judged on the host the URL really names (the parser's, as the client's);
 /// never credentials (`user:password@`). Errors never quote the URL: it may hold a password.
-pub fn check_url(raw: &str) -> Result<url::Url, String> {
-    let mut url = url::Url::parse(raw.trim())
-        .map_err(|e| format!("the revocation URL is not a valid URL: {e}"))?;
+pub fn check_url(raw: &str) -> Result<url::Url, Error> {
+    let mut url = url::Url::parse(raw.trim()).map_err(Error::InvalidUrl)?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "the revocation URL must not hold credentials (`user:password@`): the \
-                    webhook is authenticated by its signing secret, and the URL is shown in \
-                    messages and kept in the spool"
-                .into(),
-        );
+        return Err(Error::UrlCredentials);
     }
     url.set_fragment(None);
     let host = url.host_str().unwrap_or_default().to_string();
     match url.scheme() {
         "https" if !host.is_empty() => {}
         "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(format!(
-                "refusing plain http:// to {host}: use https:// (http is allowed only to loopback)"
-            ))
-        }
-        _ => return Err("the revocation URL must start with https://".into()),
+        "http" => return Err(Error::PlainHttp(host)),
+        _ => return Err(Error::NotHttps),
     }
     // The HTTP client parses the URL again: it must read the same host and port.
-    let uri: ureq::http::Uri = url
-        .as_str()
-        .parse()
-        .map_err(|_| "the revocation URL cannot be used by the HTTP client".to_string())?;
+    let uri: ureq::http::Uri = url.as_str().parse().map_err(|_| Error::UnusableUrl)?;
     let same_host = uri
         .host()
         .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
@@ -269,11 +296,7 @@ pub fn check_url(raw: &str) -> Result<url::Url, String> {
         _ => None,
     });
     if !same_host || port != url.port_or_known_default() {
-        return Err(
-            "the revocation URL is ambiguous: the HTTP client would read another host \
-                    in it"
-                .into(),
-        );
+        return Err(Error::AmbiguousUrl);
     }
     Ok(url)
 }
@@ -763,9 +786,12 @@ pub fn retry_pending(
     cfg: &RevocationConfig,
     url_override: Option<&str>,
     origin: &Origin,
-) -> Result<Vec<(LeakReport, Revocation)>, String> {
+) -> Result<Vec<(LeakReport, Revocation)>, Error> {
     let spool = origin.spool_path();
-    let cannot = |e: std::io::Error| format!("cannot resend {}: {e}", spool.display());
+    let cannot = |error: std::io::Error| Error::Spool {
+        path: spool.clone(),
+        error,
+    };
     let (entries, bad) = read_spool(origin).map_err(cannot)?;
     if entries.is_empty() {
         return Ok(Vec::new());
@@ -781,12 +807,7 @@ pub fn retry_pending(
         }
     }
     if groups.iter().all(|(u, _)| u.is_none()) {
-        return Err(
-            "no revocation URL: set [revocation] url in .keyhound.toml or pass \
-                    --revoke-url (the spooled reports were written by a keyhound that did not \
-                    record where they were going)"
-                .into(),
-        );
+        return Err(Error::NoUrlRecorded);
     }
     // Every setting is checked (secret, URL) before the spool is touched.
     let mut plan = Vec::new();
@@ -846,7 +867,7 @@ mod tests {
     #[test]
     fn the_loopback_rule_holds_for_the_host_the_client_uses() {
         let refused = |u: &str, why: &str| {
-            let e = check_url(u).expect_err(u);
+            let e = check_url(u).expect_err(u).to_string();
             assert!(e.contains(why), "{u}: {e}");
         };
         // The query (or fragment) after `?`, not a userinfo: the host is 0.0.0.0.
@@ -874,7 +895,7 @@ mod tests {
             format!("https://{pw}@keys.example.com/v1"),
             "http://127.0.0.1:80@evil.com/v1".to_string(),
         ] {
-            let e = check_url(&u).expect_err(&u);
+            let e = check_url(&u).expect_err(&u).to_string();
             assert!(
                 e.contains("credentials") && !e.contains(&pw) && !e.contains("evil"),
                 "{e}"

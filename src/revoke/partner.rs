@@ -30,11 +30,31 @@ pub struct KeyPair {
     pub key_id: String,
 }
 
+/// Why a partner signing key could not be made, encoded or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the operating system's random number generator failed: {0}")]
+    Random(getrandom::Error),
+    #[error("cannot encode the key: {0}")]
+    Encode(String),
+    #[error("cannot read signing key {}: {error}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{}: not a P-256 PKCS#8 private key: {message}", path.display())]
+    NotAKey {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
 /// Generates a P-256 key pair from the OS CSPRNG.
-pub fn generate() -> Result<KeyPair, String> {
+pub fn generate() -> Result<KeyPair, KeyError> {
+    let encode = |e: &dyn std::fmt::Display| KeyError::Encode(e.to_string());
     let signing = loop {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+        getrandom::fill(&mut bytes).map_err(KeyError::Random)?;
         // A few byte strings are not valid scalars (zero, ≥ the group order): draw again.
         if let Ok(k) = SigningKey::from_bytes(&bytes.into()) {
             break k;
@@ -42,30 +62,36 @@ pub fn generate() -> Result<KeyPair, String> {
     };
     let private_pem = signing
         .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| encode(&e))?
         .to_string();
     let verifying = VerifyingKey::from(&signing);
     Ok(KeyPair {
         private_pem,
         public_pem: verifying
             .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| encode(&e))?,
         key_id: key_id(&verifying)?,
     })
 }
 
 /// The identifier of a public key: hex SHA-256 of its DER encoding.
-pub fn key_id(key: &VerifyingKey) -> Result<String, String> {
-    let der = key.to_public_key_der().map_err(|e| e.to_string())?;
+pub fn key_id(key: &VerifyingKey) -> Result<String, KeyError> {
+    let der = key
+        .to_public_key_der()
+        .map_err(|e| KeyError::Encode(e.to_string()))?;
     Ok(crate::keys::digest_bytes(der.as_bytes()))
 }
 
 /// Loads a PKCS#8 PEM private key.
-pub fn load_signing_key(path: &Path) -> Result<SigningKey, String> {
-    let pem = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read signing key {}: {e}", path.display()))?;
-    SigningKey::from_pkcs8_pem(&pem)
-        .map_err(|e| format!("{}: not a P-256 PKCS#8 private key: {e}", path.display()))
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
+    let pem = std::fs::read_to_string(path).map_err(|error| KeyError::Read {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    SigningKey::from_pkcs8_pem(&pem).map_err(|e| KeyError::NotAKey {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// The base64 DER ECDSA signature of `body`.

@@ -114,13 +114,18 @@ impl fmt::Display for Confidence {
     }
 }
 
+/// A confidence name that is none of `low`, `medium`, `high`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a confidence (low, medium, high)")]
+pub struct UnknownConfidence(pub String);
+
 impl std::str::FromStr for Confidence {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Confidence, String> {
+    type Err = UnknownConfidence;
+    fn from_str(s: &str) -> Result<Confidence, UnknownConfidence> {
         Confidence::ALL
             .into_iter()
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("`{s}` is not a confidence (low, medium, high)"))
+            .ok_or_else(|| UnknownConfidence(s.to_string()))
     }
 }
 

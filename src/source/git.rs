@@ -11,7 +11,6 @@
 //!   order, one at a time per worker, never buffered together.
 
 use super::{is_binary, CommitInfo};
-use anyhow::{anyhow, bail, Context, Result};
 use git2::{Delta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Sort};
 /// The repository and object id types the sources hand out (libgit2's).
 pub use git2::{Oid, Repository};
@@ -19,6 +18,60 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+
+/// What went wrong reading a repository. Each message names the revision, object or file
+/// and ends with libgit2's (or gix's) own words.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// No repository at or above the path given.
+    #[error("{0}")]
+    NotARepository(String),
+    /// A revision (`main`, `A..B`, a commit id) that does not name the commits it must.
+    #[error("{0}")]
+    Revision(String),
+    /// A range or `--since-commit` scan of a repository without commits.
+    #[error("HEAD has no commits yet")]
+    NoCommits,
+    /// An object, the index or the history could not be read (a damaged repository, an I/O
+    /// error, an object too large).
+    #[error("{0}")]
+    Read(String),
+    #[error(transparent)]
+    Libgit2(#[from] git2::Error),
+    #[error(transparent)]
+    Gix(Box<gix::Error>),
+}
+
+impl From<gix::Error> for GitError {
+    fn from(e: gix::Error) -> Self {
+        GitError::Gix(Box::new(e))
+    }
+}
+
+/// Results of this module.
+pub type Result<T, E = GitError> = std::result::Result<T, E>;
+
+/// [`GitError::Read`] with a formatted message.
+macro_rules! fail {
+    ($($arg:tt)*) => {
+        GitError::Read(format!($($arg)*))
+    };
+}
+
+/// What a failed step was doing, said before its error (as `anyhow`'s context would be).
+trait Context<T> {
+    fn context(self, doing: &str) -> Result<T>;
+    fn with_context(self, doing: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn context(self, doing: &str) -> Result<T> {
+        self.map_err(|e| GitError::Read(format!("{doing}: {e}")))
+    }
+    fn with_context(self, doing: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| GitError::Read(format!("{}: {e}", doing())))
+    }
+}
 
 /// Whether `s` can name a commit (in `[allowlist] commits`, a baseline): a full id or a
 /// prefix of at least 7 hex digits (64 for SHA-256 repositories).
@@ -91,9 +144,10 @@ impl Place {
     pub fn repository(&self) -> Result<&Repository> {
         match (&self.repo, &self.not_found) {
             (Some(repo), _) => Ok(repo),
-            (None, why) => Err(anyhow!(
-                "{}",
-                why.as_deref().unwrap_or("not inside a git repository")
+            (None, why) => Err(GitError::NotARepository(
+                why.as_deref()
+                    .unwrap_or("not inside a git repository")
+                    .to_string(),
             )),
         }
     }
@@ -200,15 +254,15 @@ pub fn head_commit(repo: &Repository) -> Result<Option<Oid>> {
     let head = match repo.head() {
         Ok(head) => head,
         Err(e) if e.code() == ErrorCode::UnbornBranch => return Ok(None),
-        Err(e) => bail!("cannot resolve HEAD: {}", e.message()),
+        Err(e) => return Err(fail!("cannot resolve HEAD: {}", e.message())),
     };
     let oid = head
         .resolve()
         .ok()
         .and_then(|r| r.target())
-        .ok_or_else(|| anyhow!("cannot resolve HEAD: it does not point to a commit"))?;
+        .ok_or_else(|| fail!("cannot resolve HEAD: it does not point to a commit"))?;
     repo.find_commit(oid).map_err(|e| {
-        anyhow!(
+        fail!(
             "cannot read HEAD's commit {oid}: {} (the repository is damaged; `git fsck` tells more)",
             e.message()
         )
@@ -223,7 +277,7 @@ pub fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
     };
     let commit = repo.find_commit(oid)?;
     let tree = commit.tree().map_err(|e| {
-        anyhow!(
+        fail!(
             "cannot read the tree of HEAD's commit {oid}: {} (the repository is damaged)",
             e.message()
         )
@@ -317,7 +371,7 @@ pub fn staged(repo: &Repository, max_file_size: u64) -> Result<Staged> {
             None
         } else {
             let patch = git2::Patch::from_diff(&diff, i)?
-                .ok_or_else(|| anyhow!("no patch for {}", path_of(new.path())))?;
+                .ok_or_else(|| fail!("no patch for {}", path_of(new.path())))?;
             let mut lines = Vec::new();
             for h in 0..patch.num_hunks() {
                 for l in 0..patch.num_lines_in_hunk(h)? {
@@ -443,7 +497,9 @@ pub fn plan_history(
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut no_head = false;
-    let rev_error = |r: &str, e: git2::Error| anyhow!("unknown revision `{r}`: {}", e.message());
+    let rev_error = |r: &str, e: git2::Error| {
+        GitError::Revision(format!("unknown revision `{r}`: {}", e.message()))
+    };
     match (&opts.range, opts.all) {
         (Some(r), _) if r.contains("..") => walk.push_range(r).map_err(|e| rev_error(r, e))?,
         (Some(r), _) => {
@@ -453,7 +509,7 @@ pub fn plan_history(
         }
         (None, true) => {
             walk.push_glob("refs/*").map_err(|e| {
-                anyhow!(
+                fail!(
                     "cannot read the commits the refs point to: {} (the repository is damaged; `git fsck` tells more)",
                     e.message()
                 )
@@ -706,24 +762,25 @@ fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Order
 /// is SHA, the head the range's tip or HEAD). `None` for a scan of whole histories.
 pub fn range_ends(repo: &Repository, opts: &HistoryOptions) -> Result<Option<(Oid, Oid)>> {
     let commit_of = |spec: &str| -> Result<Oid> {
-        let obj = repo
-            .revparse_single(spec)
-            .map_err(|e| anyhow!("unknown revision `{spec}`: {}", e.message()))?;
-        let commit = obj
-            .peel_to_commit()
-            .map_err(|e| anyhow!("`{spec}` is not a commit: {}", e.message()))?;
+        let obj = repo.revparse_single(spec).map_err(|e| {
+            GitError::Revision(format!("unknown revision `{spec}`: {}", e.message()))
+        })?;
+        let commit = obj.peel_to_commit().map_err(|e| {
+            GitError::Revision(format!("`{spec}` is not a commit: {}", e.message()))
+        })?;
         Ok(commit.id())
     };
-    let head =
-        || -> Result<Oid> { head_commit(repo)?.ok_or_else(|| anyhow!("HEAD has no commits yet")) };
+    let head = || -> Result<Oid> { head_commit(repo)?.ok_or(GitError::NoCommits) };
     if let Some(range) = opts.range.as_deref().filter(|r| r.contains("..")) {
-        let spec = repo
-            .revparse(range)
-            .map_err(|e| anyhow!("unknown revision `{range}`: {}", e.message()))?;
+        let spec = repo.revparse(range).map_err(|e| {
+            GitError::Revision(format!("unknown revision `{range}`: {}", e.message()))
+        })?;
         let peel = |o: Option<&git2::Object<'_>>| -> Result<Option<Oid>> {
             o.map(|o| o.peel_to_commit().map(|c| c.id()))
                 .transpose()
-                .map_err(|e| anyhow!("`{range}` does not name commits: {}", e.message()))
+                .map_err(|e| {
+                    GitError::Revision(format!("`{range}` does not name commits: {}", e.message()))
+                })
         };
         let from = peel(spec.from())?;
         let to = match peel(spec.to())? {
@@ -734,8 +791,9 @@ pub fn range_ends(repo: &Repository, opts: &HistoryOptions) -> Result<Option<(Oi
             return Ok(None);
         };
         let base = if spec.mode().contains(git2::RevparseMode::MERGE_BASE) {
-            repo.merge_base(from, to)
-                .map_err(|e| anyhow!("`{range}` has no merge base: {}", e.message()))?
+            repo.merge_base(from, to).map_err(|e| {
+                GitError::Revision(format!("`{range}` has no merge base: {}", e.message()))
+            })?
         } else {
             from
         };
@@ -757,18 +815,23 @@ pub fn file_at(repo: &Repository, commit: Oid, path: &str) -> Result<Option<Vec<
     let tree = repo
         .find_commit(commit)
         .and_then(|c| c.tree())
-        .map_err(|e| anyhow!("cannot read commit {commit}: {}", e.message()))?;
+        .map_err(|e| fail!("cannot read commit {commit}: {}", e.message()))?;
     let entry = match tree.get_path(Path::new(path)) {
         Ok(e) => e,
         Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-        Err(e) => bail!("cannot read {path} at commit {commit}: {}", e.message()),
+        Err(e) => {
+            return Err(fail!(
+                "cannot read {path} at commit {commit}: {}",
+                e.message()
+            ))
+        }
     };
     if entry.kind() != Some(git2::ObjectType::Blob) {
         return Ok(None);
     }
     let blob = repo
         .find_blob(entry.id())
-        .map_err(|e| anyhow!("cannot read {path} at commit {commit}: {}", e.message()))?;
+        .map_err(|e| fail!("cannot read {path} at commit {commit}: {}", e.message()))?;
     Ok(Some(blob.content().to_vec()))
 }
 
@@ -798,7 +861,7 @@ pub fn changed_files(
     let tree = |oid: Oid| {
         repo.find_commit(oid)
             .and_then(|c| c.tree())
-            .map_err(|e| anyhow!("cannot read commit {oid}: {}", e.message()))
+            .map_err(|e| fail!("cannot read commit {oid}: {}", e.message()))
     };
     let (old, new) = (tree(base)?, tree(head)?);
     let mut opts = DiffOptions::new();
@@ -903,7 +966,7 @@ impl BlobStore {
     /// Opens the object database of the repository whose git directory is `git_dir`.
     pub fn open(git_dir: &Path) -> Result<BlobStore> {
         let repo = gix::open(git_dir)
-            .map_err(|e| anyhow!("cannot open {}: {e}", git_dir.display()))?
+            .map_err(|e| fail!("cannot open {}: {e}", git_dir.display()))?
             .into_sync();
         let objects = repo.objects_dir().to_path_buf();
         let mut packs = Vec::new();
@@ -967,9 +1030,9 @@ impl BlobReader {
         let obj = self
             .repo
             .find_object(id)
-            .map_err(|e| anyhow!("cannot read object {oid}: {e}"))?;
+            .map_err(|e| fail!("cannot read object {oid}: {e}"))?;
         if obj.kind != gix::object::Kind::Blob {
-            bail!("object {oid} is a {}, expected a blob", obj.kind);
+            return Err(fail!("object {oid} is a {}, expected a blob", obj.kind));
         }
         if obj.data.len() as u64 > max_file_size {
             return Ok(BlobRead::TooLarge);

@@ -147,7 +147,7 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
 }
 
 fn run_keygen(out: &Path, force: bool) -> Result<i32> {
-    let pair = keyhound::revoke::partner::generate().map_err(anyhow::Error::msg)?;
+    let pair = keyhound::revoke::partner::generate()?;
     if out.exists() && !force {
         bail!(
             "{} exists; pass --force to replace it (the old key stops working for the issuer)",
@@ -182,7 +182,7 @@ fn run_keygen(out: &Path, force: bool) -> Result<i32> {
 
 /// `keyhound webhook secret`: a new Standard Webhooks secret on standard output.
 fn run_webhook_secret() -> Result<i32> {
-    let secret = keyhound::revoke::webhook::generate_secret().map_err(anyhow::Error::msg)?;
+    let secret = keyhound::revoke::webhook::generate_secret()?;
     println!("{secret}");
     if std::io::stdout().is_terminal() {
         eprintln!(
@@ -553,8 +553,7 @@ fn run_revoke(args: crate::cli::RevokeArgs) -> Result<i32> {
         &cfg.revocation.unwrap_or_default(),
         args.revoke_url.as_deref(),
         &origin,
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     if results.is_empty() {
         println!("nothing pending in {}", origin.spool_path().display());
         return Ok(EXIT_CLEAN);

@@ -652,18 +652,19 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
 /// `low`, `medium` or `high`; anything else names the choices.
 fn parse_confidence(s: &str) -> Result<keyhound::rules::Confidence, String> {
     s.parse()
+        .map_err(|e: keyhound::rules::UnknownConfidence| e.to_string())
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {
-    keyhound_issuer::store::parse_duration(s)
+    keyhound_issuer::store::parse_duration(s).map_err(|e| e.to_string())
 }
 
 fn parse_lifetime(s: &str) -> Result<i64, String> {
-    keyhound_issuer::store::parse_lifetime(s)
+    keyhound_issuer::store::parse_lifetime(s).map_err(|e| e.to_string())
 }
 
 fn parse_grace(s: &str) -> Result<i64, String> {
-    let d = keyhound_issuer::store::parse_duration(s)?;
+    let d = parse_duration(s)?;
     if d > keyhound_issuer::store::MAX_LIFETIME_SECS {
         return Err(format!("`{s}` is more than 10 years (3650d)"));
     }

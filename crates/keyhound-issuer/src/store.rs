@@ -202,48 +202,56 @@ pub struct AuditRow {
 /// Seconds since the Unix epoch.
 pub use keyhound_keys::time::now;
 
+/// A duration or key lifetime that cannot be used; each message quotes what was given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("`{0}` is not a duration (try 90d, 12h or 30m)")]
+    NotADuration(String),
+    #[error("unknown duration unit `{0}` (use s, m, h, d or w)")]
+    Unit(String),
+    #[error("`{0}` is too long")]
+    TooLong(String),
+    #[error(
+        "`{0}`: a key must live at least 1 second (leave --expires out for a key that does not expire)"
+    )]
+    Zero(String),
+    #[error(
+        "`{0}` is more than 10 years (3650d): leave --expires out for a key that does not expire"
+    )]
+    OverTenYears(String),
+}
+
 /// Parses a duration such as `90d`, `7d`, `12h`, `30m`, `45s` into seconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
+pub fn parse_duration(s: &str) -> Result<i64, DurationError> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: i64 = num
         .parse()
-        .map_err(|_| format!("`{s}` is not a duration (try 90d, 12h or 30m)"))?;
+        .map_err(|_| DurationError::NotADuration(s.to_string()))?;
     let mult = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" | "" => 86_400,
         "w" => 7 * 86_400,
-        other => {
-            return Err(format!(
-                "unknown duration unit `{other}` (use s, m, h, d or w)"
-            ))
-        }
+        other => return Err(DurationError::Unit(other.to_string())),
     };
     n.checked_mul(mult)
-        .ok_or_else(|| format!("`{s}` is too long"))
+        .ok_or_else(|| DurationError::TooLong(s.to_string()))
 }
 
 /// A key lifetime (`--expires`): a [`parse_duration`] from 1 second to 10 years.
-pub fn parse_lifetime(s: &str) -> Result<i64, String> {
-    let d = parse_duration(s).map_err(|e| {
-        if e.ends_with("is too long") {
-            format!("`{s}` is more than 10 years (3650d)")
-        } else {
-            e
-        }
+pub fn parse_lifetime(s: &str) -> Result<i64, DurationError> {
+    let d = parse_duration(s).map_err(|e| match e {
+        DurationError::TooLong(s) => DurationError::OverTenYears(s),
+        e => e,
     })?;
     if d == 0 {
-        return Err(format!(
-            "`{s}`: a key must live at least 1 second (leave --expires out for a key that does not expire)"
-        ));
+        return Err(DurationError::Zero(s.to_string()));
     }
     if d > MAX_LIFETIME_SECS {
-        return Err(format!(
-            "`{s}` is more than 10 years (3650d): leave --expires out for a key that does not expire"
-        ));
+        return Err(DurationError::OverTenYears(s.to_string()));
     }
     Ok(d)
 }
@@ -1023,7 +1031,7 @@ mod tests {
         assert_eq!(parse_lifetime("1s").unwrap(), 1);
         assert_eq!(parse_lifetime("3650d").unwrap(), MAX_LIFETIME_SECS);
         for bad in ["0d", "0s", "0", "3651d", "99999999d", "999999999999999999w"] {
-            let e = parse_lifetime(bad).unwrap_err();
+            let e = parse_lifetime(bad).unwrap_err().to_string();
             assert!(
                 e.contains(bad) && (e.contains("at least") || e.contains("10 years")),
                 "{e}"

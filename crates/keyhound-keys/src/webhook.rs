@@ -97,10 +97,9 @@ pub const MIN_SECRET_BYTES: usize = 16;
 
 /// A new Standard Webhooks secret: `whsec_` and the base64 of 32 bytes from the operating
 /// system's random number generator (`keyhound webhook secret`).
-pub fn generate_secret() -> Result<String, String> {
+pub fn generate_secret() -> Result<String, crate::KeyError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| format!("cannot read the operating system's random number generator: {e}"))?;
+    getrandom::fill(&mut bytes).map_err(|e| crate::KeyError::Random(e.to_string()))?;
     Ok(format!("whsec_{}", STANDARD.encode(bytes)))
 }
 

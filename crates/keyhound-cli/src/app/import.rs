@@ -45,7 +45,7 @@ pub(super) fn run(cmd: ImportCommand) -> Result<i32> {
     if let Some(path) = &config {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-        let t = gitleaks::translate(&name, &text, replace_defaults).map_err(anyhow::Error::msg)?;
+        let t = gitleaks::translate(&name, &text, replace_defaults)?;
         if output.exists() && !force {
             bail!(
                 "{} exists; pass --force to replace it (or -o another file and merge by hand)",

@@ -731,7 +731,7 @@ fn send_revocations(
         );
         return Ok(());
     }
-    let settings = Settings::new(&cfg, args.revoke_url.as_deref()).map_err(anyhow::Error::msg)?;
+    let settings = Settings::new(&cfg, args.revoke_url.as_deref())?;
     if reports.is_empty() {
         return Ok(());
     }
@@ -861,7 +861,7 @@ fn write_report(
         return Ok(());
     };
     keyhound::util::write_atomically_with(path, |w| report::write(w, format, outcome, engine, opts))
-        .with_context(|| format!("cannot write report to {}", path.display()))
+        .map_err(|e| anyhow::anyhow!("cannot write report to {}: {}", path.display(), e.error))
 }
 
 #[cfg(test)]

@@ -1230,3 +1230,23 @@ fn a_report_format_that_does_not_exist_names_the_ones_that_do() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn a_report_that_cannot_be_written_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("file");
+    write(dir.path(), "file", "not a directory\n");
+    let target = blocked.join("report.json");
+    let out = keyhound()
+        .args(["scan", "--format", "json", "-o"])
+        .arg(&target)
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(err.contains("cannot write report to"), "{err}");
+    assert_eq!(err.matches("cannot write").count(), 1, "{err}");
+}
