@@ -126,15 +126,40 @@ pub struct KeyRecord {
 }
 
 impl KeyRecord {
-    /// `active`, `revoked` or `expired` at `now`.
-    pub fn status(&self, now: i64) -> &'static str {
+    /// Whether the key is active, revoked or expired at `now`.
+    pub fn status(&self, now: i64) -> KeyStatus {
         if self.revoked_at.is_some() {
-            "revoked"
+            KeyStatus::Revoked
         } else if self.expires_at.is_some_and(|e| e <= now) {
-            "expired"
+            KeyStatus::Expired
         } else {
-            "active"
+            KeyStatus::Active
         }
+    }
+}
+
+/// A key's state at a time ([`KeyRecord::status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    Revoked,
+    Expired,
+}
+
+impl KeyStatus {
+    /// `active`, `revoked` or `expired`, as listings show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Revoked => "revoked",
+            KeyStatus::Expired => "expired",
+        }
+    }
+}
+
+impl std::fmt::Display for KeyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 

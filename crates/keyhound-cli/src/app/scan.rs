@@ -2,7 +2,7 @@
 //! changes, history), then the steps every kind of scan shares: the baseline, revocation,
 //! the report and the exit code. The `baseline` commands collect the same way.
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use super::{progress, EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{ConfigFrom, FailOn, ScanArgs, Target};
 use anyhow::{bail, Context, Result};
 use keyhound::config::Config;
@@ -379,6 +379,7 @@ fn collect_history(plan: Plan, how: &Collect) -> Result<Collected> {
     let mut cfg = trusted.config;
     let engine = build_engine(s, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
     let p = prepare(s, cfg, trusted.ignored, git::remote_scope(repo), how)?;
+    let bars = how.progress.then(progress::Bars::new);
     let mut outcome = match select {
         Some(select) => scan::scan_history(
             &engine,
@@ -388,7 +389,6 @@ fn collect_history(plan: Plan, how: &Collect) -> Result<Collected> {
             &scan::HistoryRun {
                 select,
                 max_file_size: s.max_file_size,
-                progress: how.progress,
                 suppressions: ends.map(|(base, head)| scan::SuppressionCheck {
                     base,
                     head,
@@ -399,6 +399,8 @@ fn collect_history(plan: Plan, how: &Collect) -> Result<Collected> {
                     scope: p.opts.scope.clone(),
                 }),
             },
+            bars.as_ref()
+                .map_or(&scan::Quiet as &dyn scan::Progress, |b| b),
         )?,
         None => Outcome {
             findings: Vec::new(),
