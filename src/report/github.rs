@@ -79,6 +79,21 @@ fn command(f: &Finding) -> String {
     )
 }
 
+/// GitHub workflow commands, as a [`super::Report`].
+pub struct Github;
+
+impl super::Report for Github {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+        _engine: &crate::detect::Engine,
+        _opts: &super::Options,
+    ) -> io::Result<()> {
+        write(out, outcome)
+    }
+}
+
 pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     for f in &outcome.findings {
         writeln!(out, "{}", command(f))?;

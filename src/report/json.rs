@@ -158,6 +158,21 @@ fn json_finding<'a>(f: &'a crate::finding::Finding, opts: &Options) -> JsonFindi
     }
 }
 
+/// JSON, as a [`super::Report`].
+pub struct Json;
+
+impl super::Report for Json {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+        _engine: &crate::detect::Engine,
+        opts: &super::Options,
+    ) -> io::Result<()> {
+        write(out, outcome, opts)
+    }
+}
+
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let findings = Findings {
         findings: &outcome.findings,

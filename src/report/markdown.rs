@@ -24,6 +24,21 @@ fn cell(s: &str) -> String {
         .collect()
 }
 
+/// The Markdown summary, as a [`super::Report`].
+pub struct Markdown;
+
+impl super::Report for Markdown {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+        _engine: &crate::detect::Engine,
+        _opts: &super::Options,
+    ) -> io::Result<()> {
+        write(out, outcome)
+    }
+}
+
 pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     let fs: Vec<&Finding> = outcome.secrets().collect();
     let s = &outcome.stats;

@@ -143,12 +143,33 @@ pub fn write(
     engine: &Engine,
     opts: &Options,
 ) -> io::Result<()> {
-    match format {
-        Format::Text => text::write(out, outcome, opts),
-        Format::Json => json::write(out, outcome, opts),
-        Format::Sarif => sarif::write(out, outcome, engine, opts.sarif_category.as_deref()),
-        Format::Github => github::write(out, outcome),
-        Format::Markdown => markdown::write(out, outcome),
+    format.report().write(out, outcome, engine, opts)
+}
+
+/// What every report format does: write a scan's outcome. `engine` gives the rules' texts
+/// (SARIF lists the rules it reports); `opts` says whether to show secrets, use colour and
+/// which SARIF category to use. A new format is a module with a type implementing this, and
+/// a [`Format`] variant.
+pub trait Report: Sync {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+        engine: &Engine,
+        opts: &Options,
+    ) -> io::Result<()>;
+}
+
+impl Format {
+    /// The format's writer.
+    pub fn report(self) -> &'static dyn Report {
+        match self {
+            Format::Text => &text::Text,
+            Format::Json => &json::Json,
+            Format::Sarif => &sarif::Sarif,
+            Format::Github => &github::Github,
+            Format::Markdown => &markdown::Markdown,
+        }
     }
 }
 

@@ -499,6 +499,21 @@ impl<'a> Plan<'a> {
 /// GitHub code scanning accepts SARIF files of up to 10 MB gzip-compressed.
 pub const MAX_GZIP_BYTES: usize = 10_000_000;
 
+/// SARIF 2.1.0, as a [`super::Report`].
+pub struct Sarif;
+
+impl super::Report for Sarif {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+        engine: &crate::detect::Engine,
+        opts: &super::Options,
+    ) -> io::Result<()> {
+        write(out, outcome, engine, opts.sarif_category.as_deref())
+    }
+}
+
 pub fn write(
     out: &mut dyn Write,
     outcome: &Outcome,

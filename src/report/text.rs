@@ -27,6 +27,21 @@ fn severity_style(s: Severity) -> Style {
     Style::new().fg_color(Some(c.into())).bold()
 }
 
+/// Text for people, as a [`super::Report`].
+pub struct Text;
+
+impl super::Report for Text {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+        _engine: &crate::detect::Engine,
+        opts: &super::Options,
+    ) -> io::Result<()> {
+        write(out, outcome, opts)
+    }
+}
+
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let c = opts.color;
     let (suppressions, secrets): (Vec<&Finding>, Vec<&Finding>) =
