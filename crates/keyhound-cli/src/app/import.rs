@@ -1,7 +1,8 @@
 //! `keyhound import gitleaks`.
 
+use super::config::load_config;
 use super::scan::scope_of;
-use super::{load_config, EXIT_CLEAN};
+use super::EXIT_CLEAN;
 use crate::cli::ImportCommand;
 use anyhow::{bail, Context, Result};
 use keyhound::config::gitleaks::{self, IgnoreEntry};
