@@ -446,6 +446,20 @@ regex = '''acme_[a-z'''
             .unwrap()
             .to_string();
         assert!(e.contains("did you mean `url`"), "{e}");
+        // A revocation format is one of two, checked when the file is read.
+        let e = parse("c", "[revocation]\nformat = \"slack\"")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("standard-webhooks") && e.contains("github-partner"),
+            "{e}"
+        );
+        let ok = parse("c", "[revocation]\nformat = \"github-partner\"").unwrap();
+        assert_eq!(
+            ok.revocation.unwrap().format,
+            crate::revoke::RevocationFormat::GithubPartner
+        );
         let e = parse("c", "completely_unrelated = 1")
             .err()
             .unwrap()

@@ -28,8 +28,8 @@ pub struct RevocationConfig {
     #[serde(default = "default_secret_env")]
     pub secret_env: String,
     /// `standard-webhooks` (default) or `github-partner`.
-    #[serde(default = "default_format")]
-    pub format: String,
+    #[serde(default)]
+    pub format: RevocationFormat,
     /// `github-partner`: the P-256 private key (PKCS#8 PEM) from `keyhound webhook keygen`.
     #[serde(default)]
     pub key_file: Option<PathBuf>,
@@ -50,11 +50,28 @@ pub struct RevocationConfig {
     pub max_retries: u32,
 }
 
+/// How revocation reports are signed and shaped: `[revocation] format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationFormat {
+    /// keyhound's `keyhound.leak.v1` message, signed with Standard Webhooks HMAC.
+    #[default]
+    StandardWebhooks,
+    /// GitHub's secret scanning partner format, signed with a P-256 key (the token is sent).
+    GithubPartner,
+}
+
+impl RevocationFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevocationFormat::StandardWebhooks => "standard-webhooks",
+            RevocationFormat::GithubPartner => "github-partner",
+        }
+    }
+}
+
 fn default_secret_env() -> String {
     "KEYHOUND_WEBHOOK_SECRET".into()
-}
-fn default_format() -> String {
-    "standard-webhooks".into()
 }
 fn default_key_id_header() -> String {
     "Github-Public-Key-Identifier".into()
@@ -74,7 +91,7 @@ impl Default for RevocationConfig {
         RevocationConfig {
             url: None,
             secret_env: default_secret_env(),
-            format: default_format(),
+            format: RevocationFormat::default(),
             key_file: None,
             key_id_header: default_key_id_header(),
             signature_header: default_signature_header(),
@@ -152,10 +169,6 @@ pub enum Error {
     )]
     NoKeyFile,
     #[error(
-        "[revocation] format {0:?} is unknown (use \"standard-webhooks\" or \"github-partner\")"
-    )]
-    UnknownFormat(String),
-    #[error(
         "[revocation] secret_env is not a valid environment variable name: it must name the \
          variable that holds the signing secret (letters, digits and `_`, such as \
          KEYHOUND_WEBHOOK_SECRET), never hold the secret"
@@ -189,9 +202,9 @@ impl Settings {
         // From here on, the URL is the parsed one: the client connects where it was checked.
         let url = check_url(&url)?.to_string();
         let (timeout, max_retries) = (Duration::from_secs(cfg.timeout.max(1)), cfg.max_retries);
-        match cfg.format.as_str() {
-            "standard-webhooks" => {}
-            "github-partner" => {
+        match cfg.format {
+            RevocationFormat::StandardWebhooks => {}
+            RevocationFormat::GithubPartner => {
                 let path = cfg.key_file.as_ref().ok_or(Error::NoKeyFile)?;
                 let key = partner::load_signing_key(path)?;
                 let key_id = partner::key_id(&p256::ecdsa::VerifyingKey::from(&key))?;
@@ -210,7 +223,6 @@ impl Settings {
                     backoff: Duration::from_millis(500),
                 });
             }
-            other => return Err(Error::UnknownFormat(other.to_string())),
         }
         if !is_env_var_name(&cfg.secret_env) {
             // Never echoed: a value that is no variable name may be the secret itself.

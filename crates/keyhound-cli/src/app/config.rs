@@ -71,7 +71,7 @@ pub(super) fn check(explicit: Option<&Path>, path: &Path) -> Result<i32> {
         // The URL without userinfo (which `check_url` refuses: it would be a credential).
         let url = r.url.as_deref().map(keyhound::revoke::strip_credentials);
         writeln!(out, "url = {:?}", url.as_deref().unwrap_or(""))?;
-        writeln!(out, "format = {:?}", r.format)?;
+        writeln!(out, "format = {:?}", r.format.as_str())?;
         if keyhound::revoke::is_env_var_name(&r.secret_env) {
             let secret_set = std::env::var_os(&r.secret_env).is_some_and(|v| !v.is_empty());
             writeln!(

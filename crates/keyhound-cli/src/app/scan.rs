@@ -693,7 +693,7 @@ fn send_revocations(
         .collect();
     let origin = Origin::of(place);
     // GitHub's partner format carries the token itself.
-    let include_token = cfg.include_token || cfg.format == "github-partner";
+    let include_token = cfg.include_token || cfg.format == revoke::RevocationFormat::GithubPartner;
     let reports: Vec<_> = confirmed
         .iter()
         .map(|&i| revoke::report_for(&findings[i], &origin, include_token))
