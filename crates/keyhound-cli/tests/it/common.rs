@@ -168,3 +168,23 @@ pub fn commit_all(dir: &Path, msg: &str) -> String {
     git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
     git(dir, &["rev-parse", "HEAD"])
 }
+
+/// keyhound run as an unprivileged user when the tests run as root (root reads anything).
+pub fn unprivileged() -> assert_cmd::Command {
+    let bin = assert_cmd::cargo::cargo_bin("keyhound");
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut c = if is_root {
+        let mut c = assert_cmd::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        assert_cmd::Command::new(&bin)
+    };
+    c.env("NO_COLOR", "1");
+    c
+}

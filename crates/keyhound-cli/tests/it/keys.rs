@@ -1,5 +1,6 @@
 //! Properties of issued keys (proptest) and the `keyhound key` commands.
 
+use crate::common::keyhound;
 use assert_cmd::Command;
 use keyhound::keys::{self, Env, Issuer};
 use proptest::prelude::*;
@@ -47,10 +48,6 @@ fn no_duplicates_in_a_million_draws() {
         let key = issuer.issue(Env::Live).unwrap();
         assert!(seen.insert(key.digest), "duplicate key issued");
     }
-}
-
-fn keyhound() -> Command {
-    Command::cargo_bin("keyhound").unwrap()
 }
 
 #[test]

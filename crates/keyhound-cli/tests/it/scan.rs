@@ -328,26 +328,6 @@ fn hundred_megabyte_single_line() {
         .stdout(predicate::str::contains("over the size limit"));
 }
 
-/// keyhound run as an unprivileged user when the tests run as root (root reads anything).
-fn unprivileged() -> assert_cmd::Command {
-    let bin = assert_cmd::cargo::cargo_bin("keyhound");
-    let is_root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let mut c = if is_root {
-        let mut c = assert_cmd::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&bin);
-        c
-    } else {
-        assert_cmd::Command::new(&bin)
-    };
-    c.env("NO_COLOR", "1");
-    c
-}
-
 /// A directory that cannot be read is named as such (it was reported as its
 /// `.keyhoundignore`), and a scan of nothing readable is an error.
 #[test]
@@ -450,21 +430,7 @@ fn unreadable_file_is_a_warning_and_the_scan_goes_on() {
     let locked = dir.path().join("locked.txt");
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     // Root reads anything: run the scan as an unprivileged user when we are root.
-    let bin = assert_cmd::cargo::cargo_bin("keyhound");
-    let is_root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let mut cmd = if is_root {
-        let mut c = assert_cmd::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&bin);
-        c
-    } else {
-        assert_cmd::Command::new(&bin)
-    };
-    cmd.env("NO_COLOR", "1")
+    unprivileged()
         .arg("scan")
         .arg(dir.path())
         .assert()
