@@ -9,6 +9,7 @@
 //!   the `keyhound-keys` crate, which the scanner and the issuer share.
 //! - [`rules`]: the rule model and the embedded default rule set.
 //! - [`source`]: where bytes come from (working tree, standard input, the git index, history).
+//! - [`decode`]: encoded runs in a blob (base64, hex, percent, escapes, HTML) decoded.
 //! - [`detect`]: the engine; pure, bytes in, matches out.
 //! - [`finding`]: a match plus its origin becomes a finding (location, redaction, fingerprint,
 //!   allowlist, baseline).
@@ -33,6 +34,7 @@
 //! ```
 
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod finding;
 pub use keyhound_keys as keys;
@@ -52,8 +54,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         ".",
         &[
-            "util", "term", "keys", "rules", "source", "detect", "finding", "scan", "report",
-            "revoke", "config",
+            "util", "term", "keys", "rules", "source", "decode", "detect", "finding", "scan",
+            "report", "revoke", "config",
         ],
     ),
     ("crates/keyhound-keys", &["checksum", "time", "webhook"]),
