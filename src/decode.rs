@@ -150,12 +150,12 @@ fn decode_runs(data: &[u8], limits: &Limits) -> Vec<(Range<usize>, Encoding, Vec
     let mut out = Vec::new();
     for run in alphabet_runs(data, limits.min_len) {
         let text = &data[run.clone()];
-        let decoded = if is_hex_run(text) {
-            (text.len() >= 2 * limits.min_len)
-                .then(|| hex_decode(text).map(|b| (Encoding::Hex, b)))
-                .flatten()
-        } else {
-            base64_decode(text).map(|b| (Encoding::Base64, b))
+        let decoded = match classify(text) {
+            Some(Encoding::Hex) if text.len() >= 2 * limits.min_len => {
+                hex_decode(text).map(|b| (Encoding::Hex, b))
+            }
+            Some(Encoding::Base64) => base64_decode(text).map(|b| (Encoding::Base64, b)),
+            _ => None,
         };
         if let Some((enc, bytes)) = decoded.filter(|(_, b)| looks_like_text(b)) {
             out.push((run, enc, bytes));
@@ -217,8 +217,44 @@ fn alphabet_runs(data: &[u8], min: usize) -> Vec<Range<usize>> {
     runs
 }
 
-fn is_hex_run(text: &[u8]) -> bool {
-    text.iter().all(u8::is_ascii_hexdigit)
+/// Whether a run looks encoded, in one pass: hex digits only (with both digits and
+/// letters) is hex; base64 mixes upper case, lower case and digits and changes between them
+/// often (at least every fourth character). Identifiers (`some_long_name`,
+/// `aVeryLongCamelCaseName`), paths and words change rarely, and are not decoded.
+fn classify(text: &[u8]) -> Option<Encoding> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Upper,
+        Lower,
+        Digit,
+        Other,
+    }
+    let class = |b: u8| match b {
+        b'A'..=b'Z' => Class::Upper,
+        b'a'..=b'z' => Class::Lower,
+        b'0'..=b'9' => Class::Digit,
+        _ => Class::Other,
+    };
+    let (mut upper, mut lower, mut digit, mut changes) = (0usize, 0usize, 0usize, 0usize);
+    let mut hex = true;
+    let mut last = Class::Other;
+    for &b in text {
+        let c = class(b);
+        match c {
+            Class::Upper => upper += 1,
+            Class::Lower => lower += 1,
+            Class::Digit => digit += 1,
+            Class::Other => {}
+        }
+        hex &= b.is_ascii_hexdigit();
+        changes += usize::from(c != last);
+        last = c;
+    }
+    if hex {
+        return (digit > 0 && digit < text.len()).then_some(Encoding::Hex);
+    }
+    (upper > 0 && lower > 0 && (digit > 0 || text.len() >= 40) && changes * 4 >= text.len())
+        .then_some(Encoding::Base64)
 }
 
 fn hex_decode(text: &[u8]) -> Option<Vec<u8>> {
@@ -237,17 +273,6 @@ fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
     }
     let url_safe = body.iter().any(|&b| b == b'-' || b == b'_');
     if url_safe && body.iter().any(|&b| b == b'+' || b == b'/') {
-        return None;
-    }
-    // Encoded text mixes upper and lower case, and short runs digits too; identifiers
-    // (`some_long_function_name`) and words do not, and are not tried.
-    let has = |f: fn(&u8) -> bool| body.iter().any(f);
-    let (upper, lower, digit) = (
-        has(u8::is_ascii_uppercase),
-        has(u8::is_ascii_lowercase),
-        has(u8::is_ascii_digit),
-    );
-    if !(upper && lower && (digit || body.len() >= 40)) {
         return None;
     }
     // A letter more than a multiple of four carries no whole byte: drop it.
@@ -590,6 +615,26 @@ mod tests {
         let total: usize = d.regions.iter().map(|r| r.bytes.len()).sum();
         assert!(total <= 1000, "{total}");
         assert_eq!(d.regions.len(), 3);
+    }
+
+    #[test]
+    fn runs_are_classified_in_one_pass() {
+        let b64 = STANDARD.encode("user=admin password=correct-horse");
+        assert_eq!(classify(b64.as_bytes()), Some(Encoding::Base64));
+        assert_eq!(
+            classify(hex::encode("api_key=xyz").as_bytes()),
+            Some(Encoding::Hex)
+        );
+        for not in [
+            "some_long_function_name_here",
+            "aVeryLongCamelCaseIdentifierName",
+            "src/detect/keywords/automaton.rs",
+            "deadbeefdeadbeefdeadbeefdeadbeef_x",
+            "abcdefabcdefabcdefabcdef",
+            "0123456789012345678901234",
+        ] {
+            assert_eq!(classify(not.as_bytes()), None, "{not}");
+        }
     }
 
     #[test]
