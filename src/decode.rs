@@ -188,33 +188,105 @@ const ALPHABET: [bool; 256] = {
 };
 
 /// Maximal runs of base64-alphabet bytes at least `min` long (trailing `=` included).
+///
+/// Three steps, so that ordinary text costs a few operations per 64 bytes: a bitmask of
+/// alphabet bytes (16 at a time with SSE2 on x86-64); the positions where `min` set bits
+/// end, by shifting the mask and ANDing (doubling the reach each time, carrying bits across
+/// words); and, only around those positions, each run's ends byte by byte. Written here
+/// because no crate finds long runs of a byte class (`memchr` finds bytes, regex engines
+/// run a DFA per byte).
 fn alphabet_runs(data: &[u8], min: usize) -> Vec<Range<usize>> {
     let min = min.max(4);
     let mut runs = Vec::new();
-    let mut i = 0;
-    while i + min <= data.len() {
-        // A run of `min` bytes starting at or after `i` covers `i + min - 1`.
-        if !ALPHABET[data[i + min - 1] as usize] {
-            i += min;
-            continue;
-        }
-        // The run's start is the first byte after the last non-alphabet byte before it.
-        match data[i..i + min - 1]
-            .iter()
-            .rposition(|&b| !ALPHABET[b as usize])
-        {
-            Some(j) => i += j + 1,
-            None => {
-                let end = data[i + min..]
-                    .iter()
-                    .position(|&b| !ALPHABET[b as usize])
-                    .map_or(data.len(), |p| i + min + p);
-                runs.push(i..end);
-                i = end + 1;
+    if data.len() < min {
+        return runs;
+    }
+    let mask = alphabet_mask(data);
+    let ends = run_ends(&mask, min);
+    let mut next = 0; // bytes before this are in a run already recorded
+    for (w, &word) in ends.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let end_of_window = w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if end_of_window < next || end_of_window >= data.len() {
+                continue;
             }
+            let mut start = end_of_window + 1 - min;
+            while start > 0 && ALPHABET[data[start - 1] as usize] {
+                start -= 1;
+            }
+            let end = data[end_of_window..]
+                .iter()
+                .position(|&b| !ALPHABET[b as usize])
+                .map_or(data.len(), |p| end_of_window + p);
+            runs.push(start..end);
+            next = end;
         }
     }
     runs
+}
+
+/// One bit per byte of `data` (bit `i % 64` of word `i / 64`): set for alphabet bytes.
+fn alphabet_mask(data: &[u8]) -> Vec<u64> {
+    let mut words = vec![0u64; data.len().div_ceil(64)];
+    #[cfg(target_arch = "x86_64")]
+    let done = {
+        let whole = data.len() / 16 * 16;
+        // SAFETY: SSE2 is part of the x86-64 baseline; loads are unaligned and in bounds.
+        unsafe { sse2_mask(&data[..whole], &mut words) };
+        whole
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for (i, &b) in data.iter().enumerate().skip(done) {
+        words[i / 64] |= u64::from(ALPHABET[b as usize]) << (i % 64);
+    }
+    words
+}
+
+#[cfg(target_arch = "x86_64")]
+unsafe fn sse2_mask(data: &[u8], words: &mut [u64]) {
+    use std::arch::x86_64::*;
+    let splat = |b: u8| _mm_set1_epi8(b as i8);
+    // x in [lo, hi], signed compares: bytes from 0x80 up are negative and in no range.
+    let within = |x: __m128i, lo: u8, hi: u8| {
+        _mm_and_si128(
+            _mm_cmpgt_epi8(x, splat(lo - 1)),
+            _mm_cmpgt_epi8(splat(hi + 1), x),
+        )
+    };
+    for (chunk, at) in data.chunks_exact(16).zip((0..).step_by(16)) {
+        let x = _mm_loadu_si128(chunk.as_ptr().cast());
+        let folded = _mm_or_si128(x, splat(0x20)); // upper case to lower
+        let mut m = _mm_or_si128(within(x, b'0', b'9'), within(folded, b'a', b'z'));
+        for special in [b'+', b'/', b'-', b'_', b'='] {
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(x, splat(special)));
+        }
+        let bits = _mm_movemask_epi8(m) as u32 as u64;
+        let at: usize = at;
+        words[at / 64] |= bits << (at % 64);
+    }
+}
+
+/// Bit `i` set where bytes `i - min + 1 ..= i` are all set in `mask`.
+fn run_ends(mask: &[u64], min: usize) -> Vec<u64> {
+    // `acc` covers `reach` bytes ending at each bit; shifting by `k` (k <= reach) and
+    // ANDing makes it cover `reach + k`.
+    let mut acc = mask.to_vec();
+    let mut reach = 1;
+    while reach < min {
+        let k = reach.min(min - reach).min(63);
+        // AND each word with the stream shifted `k` places up (zeros coming in).
+        let mut carry = 0u64;
+        for a in acc.iter_mut() {
+            let w = *a;
+            *a &= (w << k) | carry;
+            carry = w >> (64 - k);
+        }
+        reach += k;
+    }
+    acc
 }
 
 /// Whether a run looks encoded, in one pass: hex digits only (with both digits and
@@ -634,6 +706,55 @@ mod tests {
             "0123456789012345678901234",
         ] {
             assert_eq!(classify(not.as_bytes()), None, "{not}");
+        }
+    }
+
+    /// The runs, found the plain way.
+    fn runs_reference(data: &[u8], min: usize) -> Vec<Range<usize>> {
+        let mut runs = Vec::new();
+        let mut start = None;
+        for (i, &b) in data.iter().chain([&b' ']).enumerate() {
+            match (ALPHABET[b as usize] && i < data.len(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if i - s >= min {
+                        runs.push(s..i);
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn the_mask_search_finds_what_the_plain_one_does() {
+        let mut x: u64 = 99;
+        let alphabet = b"aZ09+/=_- .\n\x80\xff";
+        for n in 0..3000 {
+            let len = n % 400;
+            // Long stretches of one kind, so runs of every length cross word edges.
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let pick = if x.is_multiple_of(13) {
+                        5 + x % 8
+                    } else {
+                        x % 5
+                    };
+                    alphabet[pick as usize]
+                })
+                .collect();
+            for min in [4, 20, 40] {
+                assert_eq!(
+                    alphabet_runs(&data, min),
+                    runs_reference(&data, min),
+                    "min {min}"
+                );
+            }
         }
     }
 
