@@ -333,7 +333,7 @@ impl Origin {
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
             || std::env::var_os("GITHUB_ACTIONS").is_some();
         let source = if ci { "ci" } else { "local" }.to_string();
-        match &place.repo {
+        match place.repo() {
             Some(repo) => Origin {
                 repository: repo
                     .find_remote("origin")

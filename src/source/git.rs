@@ -105,56 +105,47 @@ fn configure_libgit2() {
 /// (SHA-1 with collision detection costs more than the inflating; `git fsck` is the tool for
 /// integrity). Damaged compressed data is still an error naming the object.
 pub struct Place {
-    pub repo: Option<Repository>,
+    /// The repository, or why there is none (the path and libgit2's message).
+    found: std::result::Result<Repository, String>,
     /// The repository's work tree (its git directory when bare); outside a repository, the
     /// path itself if a directory, else its parent.
     pub root: std::path::PathBuf,
-    /// Why there is no repository: the path and libgit2's message.
-    not_found: Option<String>,
 }
 
 impl Place {
     /// The place of `path`; not being in a repository is not an error.
     pub fn find(path: &Path) -> Place {
         configure_libgit2();
-        let (repo, not_found) = match Repository::discover(path) {
-            Ok(repo) => (Some(repo), None),
-            Err(e) => (
-                None,
-                Some(format!(
-                    "{}: not inside a git repository ({})",
-                    path.display(),
-                    e.message()
-                )),
-            ),
+        let found = Repository::discover(path).map_err(|e| {
+            format!(
+                "{}: not inside a git repository ({})",
+                path.display(),
+                e.message()
+            )
+        });
+        let root = match &found {
+            Ok(r) => r.workdir().unwrap_or(r.path()).to_path_buf(),
+            Err(_) if path.is_dir() => path.to_path_buf(),
+            Err(_) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
-        let root = match &repo {
-            Some(r) => r.workdir().unwrap_or(r.path()).to_path_buf(),
-            None if path.is_dir() => path.to_path_buf(),
-            None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        };
-        Place {
-            repo,
-            root,
-            not_found,
-        }
+        Place { found, root }
+    }
+
+    /// The repository, if the place is in one.
+    pub fn repo(&self) -> Option<&Repository> {
+        self.found.as_ref().ok()
     }
 
     /// The repository, for commands that need one; else why there is none.
     pub fn repository(&self) -> Result<&Repository> {
-        match (&self.repo, &self.not_found) {
-            (Some(repo), _) => Ok(repo),
-            (None, why) => Err(GitError::NotARepository(
-                why.as_deref()
-                    .unwrap_or("not inside a git repository")
-                    .to_string(),
-            )),
-        }
+        self.found
+            .as_ref()
+            .map_err(|why| GitError::NotARepository(why.clone()))
     }
 
     /// The repository's remote as a fingerprint scope ([`remote_scope`]); `None` outside one.
     pub fn remote_scope(&self) -> Option<String> {
-        self.repo.as_ref().and_then(remote_scope)
+        self.repo().and_then(remote_scope)
     }
 }
 

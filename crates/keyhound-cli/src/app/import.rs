@@ -161,7 +161,7 @@ fn translate_ignores(
         let findings = scanned
             .entry((e.commit.as_deref(), e.file.as_str()))
             .or_insert_with(|| {
-                let data = content(place.repo.as_ref(), &place.root, e)?;
+                let data = content(place.repo(), &place.root, e)?;
                 let outcome = keyhound::scan::scan_bytes(&engine, &policy, &opts, &e.file, &data);
                 Ok(outcome.findings)
             });

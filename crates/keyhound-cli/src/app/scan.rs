@@ -378,7 +378,7 @@ fn collect_history(plan: Plan, how: &Collect) -> Result<Collected> {
     }
     let mut cfg = trusted.config;
     let engine = build_engine(s, std::mem::take(&mut cfg.rules), Workload::Bulk)?;
-    let p = prepare(s, cfg, trusted.ignored, git::remote_scope(repo), how)?;
+    let p = prepare(s, cfg, trusted.ignored, plan.place.remote_scope(), how)?;
     let bars = how.progress.then(progress::Bars::new);
     let mut outcome = match select {
         Some(select) => scan::scan_history(
@@ -910,7 +910,7 @@ mod tests {
         std::fs::write(dir.path().join(keyhound::config::CONFIG_FILE), "").unwrap();
         let file = dir.path().join("a.env");
         let p = plan(&[file.to_str().unwrap()]).unwrap();
-        assert!(p.place.repo.is_none());
+        assert!(p.place.repo().is_none());
         assert_eq!(p.place.root, dir.path());
         // The configuration beside the file is the one read; revocations spool there too.
         assert_eq!(
